@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from publishing.admin import PUBLISHING_FIELDSET, PublishableAdmin
+
+from .models import CaseImage, CaseStudy, Condition, ConditionProcedure
+
+
+class ConditionProcedureInline(admin.TabularInline):
+    model = ConditionProcedure
+    autocomplete_fields = ["procedure"]
+    extra = 1
+    verbose_name = "treatment shown on this page"
+    verbose_name_plural = "Treatments shown on this page (listed under ‘Treatments’, lowest number first)"
+
+
+@admin.register(Condition)
+class ConditionAdmin(PublishableAdmin):
+    list_display = ("name", "status", "last_reviewed", "next_review_due", "updated_at")
+    search_fields = ("name", "also_known_as", "summary")
+    inlines = [ConditionProcedureInline]
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "summary", "also_known_as")}),
+        (
+            "Page sections",
+            {
+                "fields": [name for name, _ in Condition.SECTIONS],
+                "description": "Shown in this order. Leave a section empty to leave it off the page.",
+            },
+        ),
+        PUBLISHING_FIELDSET,
+        ("Record", {"fields": ("created_at", "updated_at", "first_published_at"), "classes": ["collapse"]}),
+    ]
+
+
+class CaseImageInline(admin.StackedInline):
+    model = CaseImage
+    extra = 1
+    autocomplete_fields = ["modality"]
+    fields = ("thumbnail", "image", "label", "stage", "modality", "caption", "alt_text", "order")
+    readonly_fields = ("thumbnail",)
+
+    @admin.display(description="Preview")
+    def thumbnail(self, obj):
+        if not obj.image:
+            return "No image uploaded yet."
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width: 240px; max-height: 240px">', obj.image.url, obj.alt_text
+        )
+
+
+@admin.register(CaseStudy)
+class CaseStudyAdmin(admin.ModelAdmin):
+    list_display = ("title", "condition", "procedure", "consent_recorded", "image_count")
+    list_filter = ("consent_recorded", "condition")
+    list_select_related = ("condition", "procedure")
+    search_fields = ("title", "summary")
+    autocomplete_fields = ["condition", "procedure"]
+    inlines = [CaseImageInline]
+    fields = ("condition", "procedure", "title", "summary", "outcome", "consent_recorded", "order")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(image_count=Count("images"))
+
+    @admin.display(description="Images", ordering="image_count")
+    def image_count(self, obj):
+        return obj.image_count

@@ -1,0 +1,154 @@
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from publishing.fields import RichTextField
+from publishing.models import Publishable, PublishableQuerySet
+
+
+class Sedation(models.TextChoices):
+    NONE = "none", "None"
+    LOCAL = "local", "Local anaesthetic"
+    CONSCIOUS = "conscious", "Conscious sedation"
+    GENERAL = "general", "General anaesthetic"
+
+
+class TypicalStay(models.TextChoices):
+    DAY_CASE = "day_case", "Day case (home the same day)"
+    OVERNIGHT = "overnight", "One night in hospital"
+    ONE_TO_TWO_NIGHTS = "one_to_two_nights", "One to two nights in hospital"
+    LONGER = "longer", "Longer than two nights"
+
+
+class ImagingModality(models.Model):
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. ‘CT’ or ‘X-ray (fluoroscopy)’.")
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "imaging modalities"
+
+    def __str__(self):
+        return self.name
+
+
+class ProcedureCategoryQuerySet(models.QuerySet):
+    def with_published_procedures(self):
+        """Categories that have published procedures, each with them in `published_procedures`."""
+        published = Procedure.objects.published()
+        return (
+            self.filter(procedures__in=published)
+            .distinct()
+            .prefetch_related(
+                Prefetch("procedures", queryset=published.order_by("name"), to_attr="published_procedures")
+            )
+        )
+
+
+class ProcedureCategory(models.Model):
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. ‘Nerve block and ablation’.")
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0, help_text="Categories are listed from the lowest number up.")
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One sentence shown under the category on the procedures page, "
+        "e.g. ‘Injections that calm or switch off nerves carrying pain.’",
+    )
+
+    objects = ProcedureCategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "procedure categories"
+
+    def __str__(self):
+        return self.name
+
+
+class ProcedureQuerySet(PublishableQuerySet):
+    def for_detail_page(self):
+        """Published procedures with everything their page shows, in a fixed number of queries."""
+        from conditions.models import Condition
+
+        published = Procedure.objects.published()
+        return (
+            self.published()
+            .select_related("category", "parent")
+            .prefetch_related(
+                "imaging_guidance",
+                Prefetch("related", queryset=published.order_by("name"), to_attr="published_related"),
+                Prefetch("variants", queryset=published.order_by("name"), to_attr="published_variants"),
+                Prefetch(
+                    "conditions",
+                    queryset=Condition.objects.published().order_by("name"),
+                    to_attr="published_conditions",
+                ),
+            )
+        )
+
+
+class Procedure(Publishable):
+    name = models.CharField(max_length=200, help_text="The name patients will know, e.g. ‘Vertebroplasty’.")
+    slug = models.SlugField(unique=True, help_text="The last part of the page address, e.g. ‘vertebroplasty’.")
+    category = models.ForeignKey(ProcedureCategory, on_delete=models.PROTECT, related_name="procedures")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="variants",
+        help_text="If this is a kind of another procedure, choose it, e.g. vertebroplasty is a kind of cementoplasty.",
+    )
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two plain sentences shown in lists and search results, "
+        "e.g. ‘Bone cement is injected into a weakened bone to strengthen it and ease pain.’",
+    )
+    what_it_is = RichTextField("What it is")
+    how_it_is_done = RichTextField("How it is done")
+    benefits = RichTextField()
+    risks = RichTextField()
+    preparation = RichTextField("Preparing for the procedure")
+    aftercare = RichTextField("After the procedure")
+    imaging_guidance = models.ManyToManyField(
+        ImagingModality, blank=True, help_text="The imaging used to guide the needle."
+    )
+    sedation = models.CharField(max_length=20, choices=Sedation, blank=True)
+    typical_stay = models.CharField(max_length=20, choices=TypicalStay, blank=True)
+    related = models.ManyToManyField(
+        "self",
+        blank=True,
+        help_text="Procedures this is often combined with, e.g. ablation with cementoplasty.",
+    )
+
+    objects = ProcedureQuerySet.as_manager()
+
+    SECTIONS = (
+        ("what_it_is", "What it is"),
+        ("how_it_is_done", "How it is done"),
+        ("benefits", "Benefits"),
+        ("risks", "Risks"),
+        ("preparation", "Preparing for the procedure"),
+        ("aftercare", "After the procedure"),
+    )
+
+    class Meta(Publishable.Meta):
+        ordering = ["name"]
+        constraints = [
+            *Publishable.Meta.constraints,
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("procedures:detail", kwargs={"slug": self.slug})
+
+    @property
+    def published_parent(self):
+        return self.parent if self.parent and self.parent.is_published else None

@@ -1,0 +1,20 @@
+from django.views.generic import DetailView, ListView
+
+from .models import Procedure, ProcedureCategory
+
+
+class ProcedureListView(ListView):
+    """Procedures grouped by category; categories with nothing published are left out."""
+
+    template_name = "procedures/procedure_list.html"
+    http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        return ProcedureCategory.objects.with_published_procedures()
+
+
+class ProcedureDetailView(DetailView):
+    http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        return Procedure.objects.for_detail_page()

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Patient information: staff admin"
+admin.site.site_title = "Patient information admin"
+admin.site.index_title = "Pages, procedures and case studies"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("conditions/", include("conditions.urls")),
+    path("procedures/", include("procedures.urls")),
+    path("admin/", admin.site.urls),
+    # django-ckeditor-5's widget reverses this name while rendering; every upload is refused.
+    path("ckeditor5/image_upload/", views.refuse_editor_upload, name="ck_editor_5_upload_file"),
+]
+
+if settings.DEBUG:
+    # Development only; in production the web server serves uploads (see README).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,44 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from conditions.models import Condition
+from procedures.models import Procedure, ProcedureCategory
+from publishing.models import search_words
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "home.html",
+        {
+            "conditions": Condition.objects.published().only("name", "slug", "summary"),
+            "categories": ProcedureCategory.objects.with_published_procedures(),
+        },
+    )
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "")
+    conditions = list(Condition.objects.search(query).only("name", "slug", "summary"))
+    procedures = list(Procedure.objects.search(query).only("name", "slug", "summary"))
+    return render(
+        request,
+        "search.html",
+        {
+            "query": query,
+            "searched": bool(search_words(query)),
+            "conditions": conditions,
+            "procedures": procedures,
+            "result_count": len(conditions) + len(procedures),
+        },
+    )
+
+
+def refuse_editor_upload(request):
+    """The editor's own upload endpoint: images enter only as case images, with alt text and consent."""
+    message = "Images cannot be uploaded in the text editor. Add them to a case study instead."
+    # The shape CKEditor's upload adapter shows to the editor.
+    return JsonResponse({"error": {"message": message}}, status=403)

@@ -94,6 +94,11 @@ class Publishable(models.Model):
             ),
         ]
 
+    def save(self, *args, **kwargs):
+        if self.is_published and self.first_published_at is None:
+            self.first_published_at = timezone.now()
+        super().save(*args, **kwargs)
+
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
@@ -108,8 +113,3 @@ class Publishable(models.Model):
 
     def section_has_content(self, name):
         return bool(getattr(self, name))
-
-    def save(self, *args, **kwargs):
-        if self.is_published and self.first_published_at is None:
-            self.first_published_at = timezone.now()
-        super().save(*args, **kwargs)

@@ -1,0 +1,86 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedure
+from procedures.models import ImagingModality, Procedure, ProcedureCategory
+from publishing.models import Status
+from tests.images import png_bytes
+
+
+@pytest.fixture(autouse=True)
+def _test_storage(settings, tmp_path):
+    """Uploads go to a temporary folder; static files need no collectstatic manifest."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_category(**kwargs):
+    kwargs.setdefault("name", "Cementoplasty")
+    kwargs.setdefault("slug", kwargs["name"].lower().replace(" ", "-"))
+    return ProcedureCategory.objects.get_or_create(slug=kwargs.pop("slug"), defaults=kwargs)[0]
+
+
+def make_procedure(**kwargs):
+    kwargs.setdefault("name", "Vertebroplasty")
+    kwargs.setdefault("slug", kwargs["name"].lower().replace(" ", "-"))
+    kwargs.setdefault("summary", f"{kwargs['name']} explained in plain words.")
+    kwargs.setdefault("what_it_is", f"<p>What {kwargs['name']} is.</p>")
+    kwargs.setdefault("status", Status.PUBLISHED)
+    if "category" not in kwargs:
+        kwargs["category"] = make_category()
+    return Procedure.objects.create(**kwargs)
+
+
+def make_condition(**kwargs):
+    kwargs.setdefault("name", "Bone pain from cancer")
+    kwargs.setdefault("slug", kwargs["name"].lower().replace(" ", "-"))
+    kwargs.setdefault("summary", "Pain caused by cancer that has spread to the bones.")
+    kwargs.setdefault("what_it_is", "<p>Cancer has spread to the bones.</p>")
+    kwargs.setdefault("status", Status.PUBLISHED)
+    kwargs.setdefault("last_reviewed", datetime.date(2026, 1, 15))
+    kwargs.setdefault("next_review_due", datetime.date(2029, 1, 15))
+    kwargs.setdefault("reviewed_by", "Consultant interventional radiologist")
+    return Condition.objects.create(**kwargs)
+
+
+def link(condition, procedure, order=0):
+    return ConditionProcedure.objects.create(condition=condition, procedure=procedure, order=order)
+
+
+def make_case(condition, images=1, **kwargs):
+    kwargs.setdefault("title", "Cryoablation of a spinal tumour")
+    kwargs.setdefault("summary", "A man in his 60s whose kidney cancer had spread to his spine.")
+    kwargs.setdefault("consent_recorded", True)
+    case = CaseStudy.objects.create(condition=condition, **kwargs)
+    modality = ImagingModality.objects.get_or_create(slug="ct", defaults={"name": "CT"})[0]
+    for index in range(images):
+        label = chr(ord("A") + index) if index < 26 else f"A{index}"
+        image = CaseImage(
+            case_study=case,
+            label=label,
+            stage="before",
+            modality=modality,
+            caption=f"Image {label} caption.",
+            alt_text=f"Schematic image {label}.",
+            order=index,
+        )
+        image.image.save(f"{label}.png", png_bytes(), save=False)
+        image.save()
+    return case
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_superuser("editor", "editor@example.org", "correct horse battery")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client

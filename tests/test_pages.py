@@ -1,0 +1,222 @@
+"""What a patient sees on each public page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from procedures.models import ImagingModality, Sedation, TypicalStay
+from tests.conftest import link, make_case, make_category, make_condition, make_procedure
+from tests.html import Outline
+
+pytestmark = pytest.mark.django_db
+
+ALL_SECTIONS = {
+    "what_it_is": "What it is",
+    "symptoms": "Symptoms",
+    "prevention": "How to prevent it",
+    "causes": "Causes and risk factors",
+    "diagnosis": "Diagnosis",
+    "treatments": "Treatments",
+    "preparation": "Preparing for the procedure",
+    "aftercare": "After the procedure",
+    "other_information": "Other information",
+}
+
+
+def outline(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return Outline(response.content.decode())
+
+
+def test_condition_page_has_one_h1_and_every_section_in_order(client):
+    condition = make_condition(**{field: f"<p>{field} text</p>" for field in ALL_SECTIONS})
+    page = outline(client, condition.get_absolute_url())
+    assert page.texts("h1") == [condition.name]
+    h2s = page.texts("h2")
+    assert h2s[0] == "On this page"
+    assert h2s[1:10] == list(ALL_SECTIONS.values())
+    anchors = [a["href"] for a in page.find_all("a") if a.get("href", "").startswith("#")]
+    assert anchors == ["#content"] + ["#" + field.replace("_", "-") for field in ALL_SECTIONS]
+
+
+def test_empty_sections_are_left_out_entirely(client):
+    condition = make_condition(what_it_is="<p>Spread to bone.</p>", prevention="", symptoms="<p>&nbsp;</p>")
+    page = outline(client, condition.get_absolute_url())
+    assert "How to prevent it" not in page.texts("h2")
+    assert "Symptoms" not in page.texts("h2")
+    html = client.get(condition.get_absolute_url()).content.decode()
+    assert 'href="#prevention"' not in html and 'id="prevention"' not in html
+
+
+def test_linked_procedures_appear_under_treatments_in_order(client):
+    condition = make_condition(treatments="<p>Painkillers first.</p>")
+    link(condition, make_procedure(name="Second", summary="Second summary."), order=2)
+    link(condition, make_procedure(name="First", summary="First summary."), order=1)
+    html = client.get(condition.get_absolute_url()).content.decode()
+    treatments = html.split('id="treatments-heading"')[1].split("</section>")[0]
+    assert treatments.index("First") < treatments.index("Second")
+    assert "First summary." in treatments
+    assert 'href="/procedures/first/"' in treatments
+
+
+def test_treatments_heading_appears_for_linked_procedures_even_without_text(client):
+    condition = make_condition(treatments="")
+    link(condition, make_procedure())
+    assert "Treatments" in outline(client, condition.get_absolute_url()).texts("h2")
+
+
+def test_case_study_is_a_figure_with_labelled_described_images(client):
+    condition = make_condition(treatments="<p>Options.</p>")
+    make_case(condition, images=3)
+    html = client.get(condition.get_absolute_url()).content.decode()
+    page = Outline(html)
+    assert len(page.find_all("figure", **{"class": "case-study"})) == 1
+    images = page.find_all("img")
+    assert [image["alt"] for image in images] == ["Schematic image A.", "Schematic image B.", "Schematic image C."]
+    assert all(image["loading"] == "lazy" for image in images)
+    for label in "ABC":
+        assert f"<strong>{label}:</strong> Image {label} caption." in html
+    assert "<figcaption>" in html
+
+
+def test_review_dates_and_disclaimer_are_shown(client):
+    condition = make_condition()
+    html = client.get(condition.get_absolute_url()).content.decode()
+    assert "Page last reviewed" in html and "15 January 2026" in html
+    assert "Next review due" in html and "15 January 2029" in html
+    assert "Consultant interventional radiologist" in html
+    assert "not medical advice" in html
+
+
+def test_each_page_has_a_unique_title_description_and_canonical(client):
+    condition = make_condition()
+    procedure = make_procedure()
+    urls = [
+        "/",
+        "/conditions/",
+        "/procedures/",
+        condition.get_absolute_url(),
+        procedure.get_absolute_url(),
+        "/search/?q=bone",
+    ]
+    titles = set()
+    for url in urls:
+        page = outline(client, url)
+        html = client.get(url).content.decode()
+        title = html.split("<title>")[1].split("</title>")[0]
+        titles.add(title)
+        assert page.find_all("meta", name="description")[0]["content"].strip()
+        canonical = page.find_all("link", rel="canonical")[0]["href"]
+        assert canonical == "http://testserver" + url.split("?")[0]
+        assert len(page.texts("h1")) == 1
+    assert len(titles) == len(urls)
+    assert condition.summary in client.get(condition.get_absolute_url()).content.decode()
+
+
+def test_procedure_page_shows_how_it_is_done_and_its_relations(client):
+    cementoplasty = make_procedure(name="Cementoplasty", sedation=Sedation.CONSCIOUS)
+    vertebroplasty = make_procedure(
+        name="Vertebroplasty",
+        parent=cementoplasty,
+        typical_stay=TypicalStay.ONE_TO_TWO_NIGHTS,
+        sedation=Sedation.CONSCIOUS,
+        how_it_is_done="<p>A needle is guided into the bone.</p>",
+    )
+    make_procedure(name="Kyphoplasty", parent=cementoplasty)
+    ablation = make_procedure(name="Cryoablation", category=make_category(name="Tumour ablation"))
+    cementoplasty.related.add(ablation)
+    vertebroplasty.imaging_guidance.add(ImagingModality.objects.create(name="CT", slug="ct"))
+    link(make_condition(), cementoplasty)
+
+    html = client.get(cementoplasty.get_absolute_url()).content.decode()
+    page = Outline(html)
+    assert page.texts("h1") == ["Cementoplasty"]
+    assert "Types of cementoplasty" in page.texts("h2")
+    assert "Often combined with" in page.texts("h2")
+    assert "Conditions it treats" in page.texts("h2")
+    assert "Kyphoplasty" in html and "Vertebroplasty" in html and "Cryoablation" in html
+    assert "Bone pain from cancer" in html
+
+    html = client.get(vertebroplasty.get_absolute_url()).content.decode()
+    assert 'a kind of <a href="/procedures/cementoplasty/">cementoplasty</a>' in html
+    assert "Conscious sedation" in html and "One to two nights in hospital" in html and "CT" in html
+    # "Often combined with" is symmetrical.
+    assert "Cementoplasty" in client.get(ablation.get_absolute_url()).content.decode()
+
+
+def test_procedures_are_grouped_by_category_in_order(client):
+    make_procedure(name="Nerve block", category=make_category(name="Nerve block and ablation", order=1))
+    make_procedure(name="Cementoplasty", category=make_category(name="Cementoplasty", order=2))
+    page = outline(client, "/procedures/")
+    assert page.texts("h2") == ["Nerve block and ablation", "Cementoplasty"]
+
+
+def test_conditions_are_listed_a_to_z(client):
+    make_condition(name="Varicocele")
+    make_condition(name="Bone pain from cancer")
+    make_condition(name="Back pain")
+    html = client.get("/conditions/").content.decode()
+    assert Outline(html).texts("h2") == ["B", "V"]
+    assert html.index("Back pain") < html.index("Bone pain from cancer") < html.index("Varicocele")
+
+
+def test_home_introduces_the_department_with_a_search_box(client):
+    html = client.get("/").content.decode()
+    assert "interventional radiologists" in html.lower()
+    assert 'action="/search/"' in html and 'name="q"' in html
+
+
+def test_missing_pages_are_friendly_404s(client):
+    response = client.get("/conditions/no-such-thing/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_public_pages_only_answer_get(client, method):
+    make_condition()
+    for url in ["/", "/conditions/", "/conditions/bone-pain-from-cancer/", "/search/?q=x"]:
+        assert getattr(client, method)(url).status_code == 405
+
+
+# Query budget: a page's query count does not grow with what it shows.
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def build_condition(items):
+    condition = make_condition(treatments="<p>Options.</p>")
+    for index in range(items):
+        link(condition, make_procedure(name=f"Procedure {items}-{index}"), order=index)
+    for index in range(items):
+        make_case(condition, images=3 if items == 1 else 20, title=f"Case {index}")
+    return condition
+
+
+@pytest.mark.parametrize("page", ["condition", "procedure", "procedures", "home", "search", "conditions"])
+def test_query_count_does_not_grow_with_linked_items(client, page):
+    counts = []
+    for items in (1, 20):
+        condition = build_condition(items)
+        procedure = condition.procedures.first()
+        for index in range(items):
+            procedure.related.add(make_procedure(name=f"Related {items}-{index}"))
+            make_procedure(name=f"Variant {items}-{index}", parent=procedure)
+            link(make_condition(name=f"Condition {items}-{index}"), procedure)
+        url = {
+            "condition": condition.get_absolute_url(),
+            "procedure": procedure.get_absolute_url(),
+            "procedures": "/procedures/",
+            "home": "/",
+            "search": "/search/?q=procedure",
+            "conditions": "/conditions/",
+        }[page]
+        counts.append(count_queries(client, url))
+        condition.delete()
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 10

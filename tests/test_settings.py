@@ -1,0 +1,92 @@
+"""Settings come from the environment, and nonsense stops the site at start-up with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from radiology_site.settings import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env):
+    """Run `manage.py check` in a clean process with only the given variables set."""
+    base = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
+    )
+
+
+def test_env_bool_reads_yes_and_no(monkeypatch):
+    monkeypatch.setenv("FLAG", "Yes")
+    assert env_bool("FLAG") is True
+    monkeypatch.setenv("FLAG", "off")
+    assert env_bool("FLAG") is False
+    monkeypatch.delenv("FLAG")
+    assert env_bool("FLAG", default=True) is True
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "enabled"])
+def test_env_bool_refuses_nonsense_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_DEBUG", value)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG"):
+        env_bool("DJANGO_DEBUG")
+
+
+def test_env_list_ignores_blanks(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example, ,b.example ,")
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+
+
+@pytest.mark.parametrize("value", ["soon", "-3", "0"])
+def test_env_int_refuses_nonsense_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("SOME_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        env_int("SOME_NUMBER", 1)
+
+
+def test_debug_is_off_unless_asked_for(settings):
+    assert settings.DEBUG is False
+
+
+def test_start_up_fails_without_a_secret_key_when_debug_is_off():
+    result = run_check()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_start_up_fails_on_a_bad_debug_value():
+    result = run_check(DJANGO_DEBUG="perhaps", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG" in result.stderr
+
+
+def test_start_up_fails_on_a_bad_database_url():
+    result = run_check(DJANGO_SECRET_KEY="x" * 50, DATABASE_URL="oracle-ish://nowhere")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_debug_mode_starts_without_a_secret_key():
+    result = run_check(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_is_configured_from_database_url():
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "radiology_site.settings",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr

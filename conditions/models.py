@@ -137,6 +137,9 @@ class CaseStudy(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         verbose_name_plural = "case studies"
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "title"], name="%(app_label)s_%(class)s_unique_title"),
+        ]
 
     def __str__(self):
         return self.title
@@ -154,7 +157,10 @@ class Stage(models.TextChoices):
 
 class CaseImage(models.Model):
     case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="cases/%Y/")
+    image = models.ImageField(upload_to="cases/%Y/", width_field="width", height_field="height")
+    # Stored with the image so pages can reserve its space before it loads.
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
     label = models.CharField(max_length=3, help_text="The letter the caption refers to, e.g. ‘A’.")
     stage = models.CharField(max_length=20, choices=Stage)
     modality = models.ForeignKey(ImagingModality, on_delete=models.PROTECT, null=True, blank=True)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -148,6 +149,15 @@ class Procedure(Publishable):
 
     def get_absolute_url(self):
         return reverse("procedures:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        ancestor, seen = self.parent, {self.pk}
+        while ancestor is not None:
+            if ancestor.pk in seen:
+                raise ValidationError({"parent": "A procedure cannot be a kind of itself, directly or through others."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
     @property
     def published_parent(self):

@@ -183,9 +183,26 @@ def test_a_procedure_cannot_be_its_own_parent(staff_client):
     }
     response = staff_client.post(f"/admin/procedures/procedure/{procedure.pk}/change/", data)
     assert response.status_code == 200
-    assert "not_own_parent" in str(response.context["adminform"].form.errors)
+    assert "cannot be a kind of itself" in str(response.context["adminform"].form.errors["parent"])
     procedure.refresh_from_db()
     assert procedure.parent is None
+
+
+def test_procedures_cannot_be_kinds_of_each_other_in_a_loop(staff_client):
+    cementoplasty = make_procedure(name="Cementoplasty")
+    vertebroplasty = make_procedure(name="Vertebroplasty", parent=cementoplasty)
+    data = {
+        "name": cementoplasty.name,
+        "slug": cementoplasty.slug,
+        "summary": cementoplasty.summary,
+        "category": cementoplasty.category_id,
+        "parent": vertebroplasty.pk,
+        "status": "published",
+    }
+    response = staff_client.post(f"/admin/procedures/procedure/{cementoplasty.pk}/change/", data)
+    assert "cannot be a kind of itself" in str(response.context["adminform"].form.errors["parent"])
+    cementoplasty.refresh_from_db()
+    assert cementoplasty.parent is None
 
 
 def case_form(case, **image):

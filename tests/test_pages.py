@@ -77,7 +77,7 @@ def test_case_study_is_a_figure_with_labelled_described_images(client):
     assert all(image["loading"] == "lazy" for image in images)
     for label in "ABC":
         assert f"<strong>{label}:</strong> Image {label} caption." in html
-    assert "<figcaption>" in html
+    assert "<figcaption>" in html and "Case study: Cryoablation of a spinal tumour" in html
 
 
 def test_review_dates_and_disclaimer_are_shown(client):

@@ -1,0 +1,181 @@
+"""`manage.py load_demo`: load (or refresh) the demo content from radiology_site/demo/content.py.
+
+Safe to run as often as you like. Objects are found again by their slugs, the case study by its
+condition and title, and case images by their case study and label, so nothing is duplicated
+and edits to content.py overwrite the demo objects' fields. Case images are drawn only when an
+image has no file yet (or its file has gone missing), so re-runs do not pile up files in
+MEDIA_ROOT; pass --redraw-images to replace them after changing the drawings.
+"""
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedure
+from procedures.models import ImagingModality, Procedure, ProcedureCategory
+from radiology_site.demo import content
+from radiology_site.demo.images import draw_case_image
+
+PROCEDURE_FIELDS = (
+    "name",
+    "summary",
+    "sedation",
+    "typical_stay",
+    *(name for name, _ in Procedure.SECTIONS),
+)
+CONDITION_FIELDS = ("name", "summary", "also_known_as", *(name for name, _ in Condition.SECTIONS))
+CASE_STUDY_FIELDS = ("summary", "outcome", "consent_recorded", "order")
+CASE_IMAGE_FIELDS = ("stage", "order", "caption", "alt_text")
+
+
+class Command(BaseCommand):
+    help = "Load the demo condition, procedures and case study, or refresh them if they are already there."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--redraw-images",
+            action="store_true",
+            help="Draw the case images again even if their files exist, replacing the old files.",
+        )
+
+    def handle(self, *args, **options):
+        loader = DemoLoader(redraw_images=options["redraw_images"])
+        try:
+            with transaction.atomic():
+                loader.load()
+        except BaseException:
+            # The database rolled back; do not leave the files drawn for it behind.
+            loader.delete_new_files()
+            raise
+        self.stdout.write(self.style.SUCCESS(loader.summary()))
+
+
+class DemoLoader:
+    def __init__(self, redraw_images=False):
+        self.redraw_images = redraw_images
+        self.created = 0
+        self.updated = 0
+        self.new_files = []
+        self.counts = {}
+
+    def load(self):
+        modalities = self.load_modalities()
+        categories = self.load_categories()
+        procedures = self.load_procedures(categories, modalities)
+        self.link_related(procedures)
+        condition = self.load_condition(procedures)
+        self.load_case_study(condition, procedures, modalities)
+
+    def upsert(self, model, defaults, **lookup):
+        instance, created = model.objects.update_or_create(defaults=defaults, **lookup)
+        if created:
+            self.created += 1
+        else:
+            self.updated += 1
+        return instance
+
+    def load_modalities(self):
+        modalities = {
+            data["slug"]: self.upsert(ImagingModality, {"name": data["name"]}, slug=data["slug"])
+            for data in content.MODALITIES
+        }
+        self.counts["imaging modalities"] = len(modalities)
+        return modalities
+
+    def load_categories(self):
+        categories = {
+            data["slug"]: self.upsert(
+                ProcedureCategory,
+                {field: data[field] for field in ("name", "order", "summary")},
+                slug=data["slug"],
+            )
+            for data in content.CATEGORIES
+        }
+        self.counts["categories"] = len(categories)
+        return categories
+
+    def load_procedures(self, categories, modalities):
+        procedures = {}
+        for data in content.PROCEDURES:
+            defaults = {field: data[field] for field in PROCEDURE_FIELDS}
+            defaults.update(content.REVIEW)
+            defaults["category"] = categories[data["category"]]
+            defaults["parent"] = procedures[data["parent"]] if data["parent"] else None
+            procedure = self.upsert(Procedure, defaults, slug=data["slug"])
+            procedure.imaging_guidance.set([modalities[slug] for slug in data["imaging_guidance"]])
+            procedures[data["slug"]] = procedure
+        self.counts["procedures"] = len(procedures)
+        return procedures
+
+    def link_related(self, procedures):
+        """Make "often combined with" between demo procedures exactly as listed; keep staff links to others."""
+        wanted = {slug: set() for slug in procedures}
+        for first, second in content.RELATED:
+            wanted[first].add(second)
+            wanted[second].add(first)
+        for slug, procedure in procedures.items():
+            others = list(procedure.related.exclude(slug__in=procedures))
+            procedure.related.set([*others, *(procedures[related] for related in sorted(wanted[slug]))])
+
+    def load_condition(self, procedures):
+        data = content.CONDITION
+        defaults = {field: data[field] for field in CONDITION_FIELDS}
+        defaults.update(content.REVIEW)
+        condition = self.upsert(Condition, defaults, slug=data["slug"])
+        for order, slug in enumerate(content.CONDITION_PROCEDURES, start=1):
+            self.upsert(ConditionProcedure, {"order": order}, condition=condition, procedure=procedures[slug])
+        self.counts["condition"] = 1
+        return condition
+
+    def load_case_study(self, condition, procedures, modalities):
+        data = content.CASE_STUDY
+        defaults = {field: data[field] for field in CASE_STUDY_FIELDS}
+        defaults["procedure"] = procedures[data["procedure"]] if data["procedure"] else None
+        case = self.upsert(CaseStudy, defaults, condition=condition, title=data["title"])
+        labels = [image["label"] for image in data["images"]]
+        for leftover in case.images.exclude(label__in=labels):
+            self.delete_file_on_commit(leftover.image)
+            leftover.delete()
+        self.counts["drawn"] = 0
+        for image_data in data["images"]:
+            defaults = {field: image_data[field] for field in CASE_IMAGE_FIELDS}
+            defaults["modality"] = modalities[image_data["modality"]] if image_data["modality"] else None
+            image = self.upsert(CaseImage, defaults, case_study=case, label=image_data["label"])
+            if self.redraw_images or not self.has_file(image):
+                self.draw(image, image_data)
+        self.counts["case study"] = 1
+        self.counts["case images"] = len(labels)
+
+    @staticmethod
+    def has_file(image):
+        return bool(image.image) and image.image.storage.exists(image.image.name)
+
+    def draw(self, image, image_data):
+        old = image.image if self.has_file(image) else None
+        old_name = old.name if old else None
+        png = draw_case_image(image.label, **image_data["drawing"])
+        # A named ContentFile lets the ImageField record the width and height.
+        image.image.save(image_data["filename"], ContentFile(png, name=image_data["filename"]), save=True)
+        self.new_files.append((image.image.storage, image.image.name))
+        if old_name:
+            storage = image.image.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+        self.counts["drawn"] += 1
+
+    def delete_file_on_commit(self, field_file):
+        if field_file:
+            storage, name = field_file.storage, field_file.name
+            transaction.on_commit(lambda: storage.delete(name))
+
+    def delete_new_files(self):
+        for storage, name in self.new_files:
+            storage.delete(name)
+
+    def summary(self):
+        counts = self.counts
+        return (
+            f"Demo content loaded: {counts['condition']} condition, {counts['categories']} categories, "
+            f"{counts['procedures']} procedures, {counts['imaging modalities']} imaging modalities, "
+            f"{counts['case study']} case study with {counts['case images']} images "
+            f"({self.created} records created, {self.updated} updated, {counts['drawn']} images drawn)."
+        )

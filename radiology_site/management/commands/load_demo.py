@@ -3,8 +3,9 @@
 Safe to run as often as you like. Objects are found again by their slugs, the case study by its
 condition and title, and case images by their case study and label, so nothing is duplicated
 and edits to content.py overwrite the demo objects' fields. Case images are drawn only when an
-image has no file yet (or its file has gone missing), so re-runs do not pile up files in
-MEDIA_ROOT; pass --redraw-images to replace them after changing the drawings.
+image has no file yet (or its file or a rendition has gone missing), so re-runs do not pile up
+files in MEDIA_ROOT; pass --redraw-images to replace them after changing the drawings. Drawings
+are saved like any upload: checked, re-encoded under a random name, with their renditions.
 """
 
 from django.core.files.base import ContentFile
@@ -141,31 +142,31 @@ class DemoLoader:
             defaults = {field: image_data[field] for field in CASE_IMAGE_FIELDS}
             defaults["modality"] = modalities[image_data["modality"]] if image_data["modality"] else None
             image = self.upsert(CaseImage, defaults, case_study=case, label=image_data["label"])
-            if self.redraw_images or not self.has_file(image):
+            if self.redraw_images or not image.image.all_files_exist():
                 self.draw(image, image_data)
         self.counts["case study"] = 1
         self.counts["case images"] = len(labels)
 
-    @staticmethod
-    def has_file(image):
-        return bool(image.image) and image.image.storage.exists(image.image.name)
-
     def draw(self, image, image_data):
-        old = image.image if self.has_file(image) else None
-        old_name = old.name if old else None
+        storage = image.image.storage
+        old_names = [image.image.name, *image.image.rendition_names()] if image.image else []
         png = draw_case_image(image.label, **image_data["drawing"])
-        # A named ContentFile lets the ImageField record the width and height.
         image.image.save(image_data["filename"], ContentFile(png, name=image_data["filename"]), save=True)
-        self.new_files.append((image.image.storage, image.image.name))
-        if old_name:
-            storage = image.image.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+        self.new_files += [(storage, name) for name in (image.image.name, *image.image.rendition_names())]
+        self.delete_on_commit(storage, old_names)
         self.counts["drawn"] += 1
 
     def delete_file_on_commit(self, field_file):
         if field_file:
-            storage, name = field_file.storage, field_file.name
-            transaction.on_commit(lambda: storage.delete(name))
+            self.delete_on_commit(field_file.storage, [field_file.name, *field_file.rendition_names()])
+
+    @staticmethod
+    def delete_on_commit(storage, names):
+        def delete():
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete)
 
     def delete_new_files(self):
         for storage, name in self.new_files:

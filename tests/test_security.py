@@ -149,7 +149,7 @@ def test_the_idle_timeout_is_configurable():
 
 
 def log_in(client, username, password, address="203.0.113.7"):
-    # nginx passes the visitor's address in X-Real-IP (deploy/nginx-site.conf).
+    # nginx passes the visitor's address in X-Real-IP (deploy/nginx.conf).
     data = {"username": username, "password": password, "next": "/admin/"}
     return client.post(LOGIN_URL, data, headers={"X-Real-IP": address})
 

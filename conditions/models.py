@@ -1,5 +1,7 @@
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from procedures.models import ImagingModality, Procedure
@@ -201,6 +203,12 @@ class CaseImage(models.Model):
     def __str__(self):
         return f"{self.label}: {self.caption}"
 
+    def save(self, *args, **kwargs):
+        replaced = CaseImage.objects.filter(pk=self.pk).exclude(image=self.image.name).first() if self.pk else None
+        super().save(*args, **kwargs)
+        if replaced:
+            delete_files_on_commit(replaced)
+
     def rendition_urls(self):
         """(url, width) of each rendition, narrowest first."""
         storage = self.image.storage
@@ -215,3 +223,15 @@ class CaseImage(models.Model):
         """The rendition browsers without srcset get: the widest up to 960 pixels, else the original."""
         fitting = [url for url, width in self.rendition_urls() if width <= 960]
         return fitting[-1] if fitting else self.image.url
+
+
+def delete_files_on_commit(case_image):
+    """Delete an image's file and renditions once the database no longer points at them."""
+    transaction.on_commit(lambda: case_image.image.delete(save=False))
+
+
+# A picture that was replaced or deleted (consent withdrawn, wrong patient) must not stay reachable
+# at its address. A signal, because deleting a case study deletes its images without calling delete().
+@receiver(post_delete, sender=CaseImage)
+def delete_case_image_files(sender, instance, **kwargs):
+    delete_files_on_commit(instance)

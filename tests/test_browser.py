@@ -52,6 +52,10 @@ def test_demo_condition_page_shows_every_section_and_figure(live_server, page, d
         assert image.get_attribute("alt")
         # The (lazy) image really loads and decodes once it is scrolled into view.
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        # The browser picked a WebP rendition from srcset: about 14rem wide, so the 480-pixel one.
+        assert image.evaluate("img => img.currentSrc").endswith("-480w.webp")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    figure.screenshot(path=SCREENSHOTS / "condition-case-study.png")
     for label in ("A:", "B:", "C:"):
         assert label in figure.inner_text()
     page.get_by_role("link", name="Nerve block", exact=True).first.click()

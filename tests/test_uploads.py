@@ -285,3 +285,32 @@ def test_the_upload_field_tells_browsers_which_files_to_offer(staff_client):
     html = staff_client.get(case_change_url(case)).content.decode()
     assert 'accept="image/jpeg,image/png,image/webp"' in html
     assert "DICOM files must be exported as de-identified JPEG or PNG first" in html
+
+
+def test_deleting_a_case_study_deletes_its_image_files(staff_client, settings, django_capture_on_commit_callbacks):
+    case = make_case(make_condition(), images=2)
+    assert len(stored_files(settings)) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"/admin/conditions/casestudy/{case.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not CaseImage.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_replacing_an_image_deletes_the_old_files(staff_client, settings, django_capture_on_commit_callbacks):
+    case = make_case(make_condition(), images=1)
+    image = case.images.get()
+    old_names = [image.image.name, *image.image.rendition_names()]
+    data = {
+        **inline_form(case, upload(encoded("WEBP", size=(600, 400)), "better.webp")),
+        "images-INITIAL_FORMS": "1",
+        "images-0-id": str(image.pk),
+        "images-0-case_study": str(case.pk),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff_client.post(case_change_url(case), data).status_code == 302
+    image.refresh_from_db()
+    assert image.image.name.endswith(".webp") and image.renditions == [480, 600]
+    remaining = {str(path.relative_to(settings.MEDIA_ROOT)) for path in stored_files(settings)}
+    assert remaining == {image.image.name, *image.image.rendition_names()}
+    assert not remaining & set(old_names)

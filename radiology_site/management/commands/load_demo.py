@@ -135,8 +135,7 @@ class DemoLoader:
         case = self.upsert(CaseStudy, defaults, condition=condition, title=data["title"])
         labels = [image["label"] for image in data["images"]]
         for leftover in case.images.exclude(label__in=labels):
-            self.delete_file_on_commit(leftover.image)
-            leftover.delete()
+            leftover.delete()  # its files go once the transaction commits
         self.counts["drawn"] = 0
         for image_data in data["images"]:
             defaults = {field: image_data[field] for field in CASE_IMAGE_FIELDS}
@@ -148,25 +147,11 @@ class DemoLoader:
         self.counts["case images"] = len(labels)
 
     def draw(self, image, image_data):
-        storage = image.image.storage
-        old_names = [image.image.name, *image.image.rendition_names()] if image.image else []
         png = draw_case_image(image.label, **image_data["drawing"])
+        # Saved like an upload; CaseImage.save() deletes the files it replaces once the transaction commits.
         image.image.save(image_data["filename"], ContentFile(png, name=image_data["filename"]), save=True)
-        self.new_files += [(storage, name) for name in (image.image.name, *image.image.rendition_names())]
-        self.delete_on_commit(storage, old_names)
+        self.new_files += [(image.image.storage, name) for name in (image.image.name, *image.image.rendition_names())]
         self.counts["drawn"] += 1
-
-    def delete_file_on_commit(self, field_file):
-        if field_file:
-            self.delete_on_commit(field_file.storage, [field_file.name, *field_file.rendition_names()])
-
-    @staticmethod
-    def delete_on_commit(storage, names):
-        def delete():
-            for name in names:
-                storage.delete(name)
-
-        transaction.on_commit(delete)
 
     def delete_new_files(self):
         for storage, name in self.new_files:

@@ -216,6 +216,7 @@ def fetch_everything(site):
     response, _ = site.get(stylesheet.group(1).decode(), **{"Accept-Encoding": "gzip"})
     check(response.headers["Content-Encoding"] == "gzip", "WhiteNoise did not serve the compressed file")
     check("max-age=315360000" in response.headers["Cache-Control"], "hashed static files are not cached for long")
+    check("Content-Security-Policy" in response.headers, "static files are served without the CSP header")
 
     print("== an uploaded image rendition, from nginx")
     srcset = re.search(rb'srcset="([^"]+)"', condition)

@@ -96,7 +96,7 @@ def test_case_images_show_a_thumbnail_and_view_on_site_links_to_the_page(staff_c
     case = make_case(condition, images=2)
     html = staff_client.get(f"/admin/conditions/casestudy/{case.pk}/change/").content.decode()
     for image in case.images.all():
-        assert f'<img src="{image.image.url}"' in html
+        assert f'<img src="{image.src}"' in html
     html = staff_client.get(f"{CONDITION_URL}{condition.pk}/change/").content.decode()
     assert "View on site" in html
 

@@ -236,6 +236,14 @@ def test_with_two_factor_on_a_wrong_code_is_refused(client, staff_user, two_fact
     assert client.get("/admin/").status_code == 302
 
 
+def test_staff_enrol_an_authenticator_app_from_a_qr_code_in_the_admin(staff_client, staff_user):
+    assert staff_client.get("/admin/otp_totp/totpdevice/add/").status_code == 200
+    device = TOTPDevice.objects.create(user=staff_user, name="Work phone", confirmed=True)
+    response = staff_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+
+
 def test_a_forced_login_without_a_device_does_not_get_past_two_factor(staff_client, two_factor):
     response = staff_client.get("/admin/")
     assert response.status_code == 302

@@ -179,6 +179,16 @@ def test_jpeg_png_and_webp_are_accepted_and_stored_in_their_own_format(staff_cli
         assert picture.size == (120, 80) == (image.width, image.height)
 
 
+def test_a_phones_multi_picture_jpeg_is_kept_as_its_main_picture(staff_client):
+    photo, preview = Image.new("RGB", (120, 80), "red"), Image.new("RGB", (30, 20), "blue")
+    buffer = io.BytesIO()
+    photo.save(buffer, "MPO", save_all=True, append_images=[preview])
+    response = upload_through_admin(staff_client, upload(buffer.getvalue(), "IMG_0001.jpg"))
+    assert response.status_code == 302
+    with CaseImage.objects.get().image.open("rb") as stored, Image.open(stored) as picture:
+        assert (picture.format, picture.size, getattr(picture, "n_frames", 1)) == ("JPEG", (120, 80), 1)
+
+
 def photo_with_hidden_details():
     """A camera JPEG, turned on its side, carrying EXIF, XMP, IPTC, a comment and bytes after its end."""
     exif = Image.Exif()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 export DJANGO_SETTINGS_MODULE := radiology_site.settings
 
-.PHONY: run test lint demo superuser clean
+.PHONY: run test lint smoke demo superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -34,6 +34,10 @@ superuser: $(VENV)/.runtime
 test: $(VENV)/.dev lint
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
+
+## smoke: production smoke test: nginx + gunicorn with debug off (needs nginx, openssl and a PostgreSQL DATABASE_URL)
+smoke: $(VENV)/.runtime
+	$(BIN)/python .ci/smoke.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -45,9 +45,8 @@ class CaseImageInline(admin.StackedInline):
     def thumbnail(self, obj):
         if not obj.image:
             return "No image uploaded yet."
-        return format_html(
-            '<img src="{}" alt="{}" style="max-width: 240px; max-height: 240px">', obj.image.url, obj.alt_text
-        )
+        # A rendition, not the original, which may be many megabytes.
+        return format_html('<img src="{}" alt="{}" style="max-width: 240px; max-height: 240px">', obj.src, obj.alt_text)
 
 
 @admin.register(CaseStudy)

@@ -1,10 +1,15 @@
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from procedures.models import ImagingModality, Procedure
 from publishing.fields import RichTextField
 from publishing.models import Publishable, PublishableQuerySet
+
+from . import images
+from .fields import CaseImageField
 
 
 class ConditionQuerySet(PublishableQuerySet):
@@ -126,9 +131,12 @@ class CaseStudy(models.Model):
     )
     outcome = models.TextField(blank=True, help_text="What happened afterwards, e.g. ‘His pain eased.’")
     consent_recorded = models.BooleanField(
+        "consent recorded",
         default=False,
-        help_text="Tick only when the patient's written consent to publish these images is on record. "
-        "Cases without it are never shown to the public.",
+        help_text="Tick only when the patient (or someone legally able to act for them) has given written "
+        "consent for these images and this description to be published on this public website, and the "
+        "signed form is filed in their record. Consent to treatment, or to use in teaching, is not enough. "
+        "The case is shown to the public only while this is ticked: untick it at once if consent is withdrawn.",
     )
     order = models.PositiveIntegerField(default=0)
 
@@ -157,10 +165,21 @@ class Stage(models.TextChoices):
 
 class CaseImage(models.Model):
     case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="cases/%Y/", width_field="width", height_field="height")
-    # Stored with the image so pages can reserve its space before it loads.
+    image = CaseImageField(
+        upload_to="cases/%Y/",
+        width_field="width",
+        height_field="height",
+        renditions_field="renditions",
+        help_text="A JPEG, PNG or WebP image with nothing in it that identifies the patient. "
+        "DICOM files must be exported as de-identified JPEG or PNG first. The site keeps only the "
+        "pixels: hidden details such as location, dates and camera serial numbers are removed.",
+    )
+    # Stored with the image so pages can reserve its space before it loads; set when the image is
+    # saved, so these fields must come after it.
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)
+    # Widths of the WebP renditions made when the image was saved (see conditions/images.py).
+    renditions = models.JSONField(default=list, editable=False)
     label = models.CharField(max_length=3, help_text="The letter the caption refers to, e.g. ‘A’.")
     stage = models.CharField(max_length=20, choices=Stage)
     modality = models.ForeignKey(ImagingModality, on_delete=models.PROTECT, null=True, blank=True)
@@ -183,3 +202,36 @@ class CaseImage(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.caption}"
+
+    def save(self, *args, **kwargs):
+        replaced = CaseImage.objects.filter(pk=self.pk).exclude(image=self.image.name).first() if self.pk else None
+        super().save(*args, **kwargs)
+        if replaced:
+            delete_files_on_commit(replaced)
+
+    def rendition_urls(self):
+        """(url, width) of each rendition, narrowest first."""
+        storage = self.image.storage
+        return [(storage.url(images.rendition_name(self.image.name, width)), width) for width in self.renditions]
+
+    @property
+    def srcset(self):
+        return ", ".join(f"{url} {width}w" for url, width in self.rendition_urls())
+
+    @property
+    def src(self):
+        """The rendition browsers without srcset get: the widest up to 960 pixels, else the original."""
+        fitting = [url for url, width in self.rendition_urls() if width <= 960]
+        return fitting[-1] if fitting else self.image.url
+
+
+def delete_files_on_commit(case_image):
+    """Delete an image's file and renditions once the database no longer points at them."""
+    transaction.on_commit(lambda: case_image.image.delete(save=False))
+
+
+# A picture that was replaced or deleted (consent withdrawn, wrong patient) must not stay reachable
+# at its address. A signal, because deleting a case study deletes its images without calling delete().
+@receiver(post_delete, sender=CaseImage)
+def delete_case_image_files(sender, instance, **kwargs):
+    delete_files_on_commit(instance)

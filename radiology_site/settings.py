@@ -4,6 +4,7 @@ Every variable is documented in README.md ("Configuration").
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,7 +30,7 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int(name, default):
+def env_int(name, default, minimum=1):
     value = os.environ.get(name, "").strip()
     if not value:
         return default
@@ -37,8 +38,8 @@ def env_int(name, default):
         number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
-    if number <= 0:
-        raise ImproperlyConfigured(f"{name} must be greater than zero; got {number}.")
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}.")
     return number
 
 
@@ -62,8 +63,12 @@ INSTALLED_APPS = [
     "conditions",
     # Third party
     "django_ckeditor_5",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Contrib
-    "django.contrib.admin",
+    "radiology_site.apps.StaffAdminConfig",  # django.contrib.admin with optional two-factor login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,13 +78,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise so that static files get the policy too.
+    "radiology_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the failed logins every other middleware let through.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "radiology_site.urls"
@@ -108,6 +118,19 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 is the hasher OWASP recommends; the others only check passwords stored before it.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes refuses logins while an account and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,6 +193,65 @@ CKEDITOR_5_CONFIGS = {
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Interventional Radiology patient information")
+
+# Case image uploads (conditions/images.py). nginx's client_max_body_size must be larger.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 10) * 1024 * 1024
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_MEGAPIXELS", 40) * 1_000_000
+
+# HTTPS. nginx terminates TLS and sets X-Forwarded-Proto; gunicorn listens on 127.0.0.1 only, so
+# nothing else can set that header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Django's defaults, written out because the security review checks them.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). Public pages run no script at all and load nothing from
+# other sites; radiology_site.middleware relaxes styles for the admin, where CKEditor needs them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {
+    # CKEditor 5's documentation asks for inline styles (it positions its panels and table columns
+    # with style attributes); scripts stay 'self' only. Admin stylesheets use data: images.
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+}
+
+# Staff sessions end after this much inactivity: every request pushes the expiry back.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, both are locked out together for the cool-off time. Locking a username alone would let
+# anyone lock staff out; locking an address alone would lock out a whole hospital behind one NAT.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "radiology_site.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "radiology_site.middleware.client_ip"
+# The addresses of the reverse proxy, whose X-Real-IP header names the real visitor.
+TRUSTED_PROXY_IPS = env_list("DJANGO_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+
+# Two-factor login for the admin (django-otp, TOTP apps such as Microsoft or Google Authenticator).
+ADMIN_REQUIRES_2FA = env_bool("DJANGO_ADMIN_2FA")
+OTP_TOTP_ISSUER = SITE_NAME
 
 LOGGING = {
     "version": 1,

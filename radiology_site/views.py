@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -42,3 +45,9 @@ def refuse_editor_upload(request):
     message = "Images cannot be uploaded in the text editor. Add them to a case study instead."
     # The shape CKEditor's upload adapter shows to the editor.
     return JsonResponse({"error": {"message": message}}, status=403)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes shows after too many failed logins: the same for every username."""
+    minutes = settings.AXES_COOLOFF_TIME // timedelta(minutes=1)
+    return render(request, "locked_out.html", {"minutes": minutes}, status=429)

@@ -38,9 +38,30 @@ def browser():
         browser.close()
 
 
+# Records what the Content-Security-Policy blocked; Playwright runs it in each new document, outside the policy.
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
+});
+"""
+
+
+def new_context(browser, **options):
+    """A browser context whose pages record Content-Security-Policy violations."""
+    context = browser.new_context(**options)
+    context.add_init_script(_CSP_LISTENER)
+    return context
+
+
+def csp_violations(page):
+    """What the Content-Security-Policy blocked on the current page."""
+    return page.evaluate("window.__cspViolations")
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from conditions.models import Condition
-from tests.browser import axe_violations
+from tests.browser import axe_violations, csp_violations, new_context
 from tests.conftest import make_condition, make_procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.urls"), pytest.mark.django_db(transaction=True)]
@@ -52,6 +52,10 @@ def test_demo_condition_page_shows_every_section_and_figure(live_server, page, d
         assert image.get_attribute("alt")
         # The (lazy) image really loads and decodes once it is scrolled into view.
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        # The browser picked a WebP rendition from srcset: about 14rem wide, so the 480-pixel one.
+        assert image.evaluate("img => img.currentSrc").endswith("-480w.webp")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    figure.screenshot(path=SCREENSHOTS / "condition-case-study.png")
     for label in ("A:", "B:", "C:"):
         assert label in figure.inner_text()
     page.get_by_role("link", name="Nerve block", exact=True).first.click()
@@ -62,7 +66,7 @@ def test_demo_condition_page_shows_every_section_and_figure(live_server, page, d
 
 
 def test_condition_page_fits_a_phone_and_prints_as_a_leaflet(live_server, browser, demo):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+    context = new_context(browser, viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
     page = context.new_page()
     page.goto(live_server.url + DEMO)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -84,14 +88,15 @@ def test_condition_page_fits_a_phone_and_prints_as_a_leaflet(live_server, browse
 @pytest.mark.parametrize(
     "path", ["/", "/conditions/", "/procedures/", DEMO, "/procedures/cementoplasty/", "/search/?q=cement", "/nope/"]
 )
-def test_public_pages_pass_axe(live_server, page, demo, path):
+def test_public_pages_pass_axe_and_break_no_content_security_rule(live_server, page, demo, path):
     page.goto(live_server.url + path)
     page.wait_for_load_state("load")
     assert axe_violations(page) == []
+    assert csp_violations(page) == []
 
 
 def test_public_pages_pass_axe_on_a_phone(live_server, browser, demo):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context = new_context(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()
     for path in ["/", DEMO, "/procedures/"]:
         page.goto(live_server.url + path)
@@ -124,6 +129,7 @@ def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server,
     page.keyboard.type("Ask your doctor.")
     toolbar = page.locator("#id_what_it_is").locator("xpath=..").locator(".ck-toolbar")
     assert toolbar.locator("[data-cke-tooltip-text*='Insert image']").count() == 0
+    assert csp_violations(page) == []  # the admin's policy lets CKEditor work
 
     page.locator("#id_condition_procedures-0-order").fill("1")
     page.locator("#id_condition_procedures-0-procedure").locator("xpath=..").locator(".select2-selection").click()

@@ -243,10 +243,11 @@ def test_it_loads_the_consented_case_study_with_three_images():
         assert image.alt_text.startswith("Schematic illustration")
 
 
-def test_it_draws_three_labelled_images(media_root):
+def test_it_draws_three_labelled_images_with_their_renditions(media_root):
     load_demo()
     images = CaseImage.objects.all()
-    assert len(files_in(media_root)) == 3
+    assert len(files_in(media_root)) == 9  # each image, at 480 and 960 pixels wide
+    assert {tuple(image.renditions) for image in images} == {(480, 960)}
     pixels = set()
     for image in images:
         with image.image.open("rb") as stored, Image.open(stored) as picture:
@@ -307,14 +308,17 @@ def test_it_keeps_links_staff_added_to_other_procedures():
     assert embolisation.related.filter(slug="cementoplasty").exists()
 
 
-def test_a_missing_image_file_is_drawn_again(media_root):
+@pytest.mark.parametrize("missing", ["image", "rendition"])
+def test_a_missing_image_file_is_drawn_again(media_root, django_capture_on_commit_callbacks, missing):
     load_demo()
     image = CaseImage.objects.get(label="A")
-    (media_root / image.image.name).unlink()
-    output = load_demo()
+    name = image.image.name if missing == "image" else image.image.rendition_names()[0]
+    (media_root / name).unlink()
+    with django_capture_on_commit_callbacks(execute=True):
+        output = load_demo()
     image.refresh_from_db()
-    assert image.image.storage.exists(image.image.name)
-    assert len(files_in(media_root)) == 3
+    assert image.image.all_files_exist()
+    assert len(files_in(media_root)) == 9
     assert "1 images drawn" in output
 
 
@@ -322,9 +326,9 @@ def test_redrawing_replaces_the_files_instead_of_adding_more(media_root, django_
     load_demo()
     with django_capture_on_commit_callbacks(execute=True):
         load_demo("--redraw-images")
-    assert len(files_in(media_root)) == 3
+    assert len(files_in(media_root)) == 9
     for image in CaseImage.objects.all():
-        assert image.image.storage.exists(image.image.name)
+        assert image.image.all_files_exist()
 
 
 def test_the_demo_page_renders(client):
@@ -348,7 +352,7 @@ def test_the_demo_page_renders(client):
     assert "How to prevent it" not in page
     assert page.count("<h1") == 1
     for image in CaseImage.objects.all():
-        assert image.image.url in page
+        assert image.srcset in page
     for slug in PROCEDURE_SLUGS:
         assert f'href="/procedures/{slug}/"' in page
 

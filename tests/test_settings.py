@@ -13,11 +13,19 @@ from radiology_site.settings import env_bool, env_int, env_list
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def clean_environment():
+    """This process's environment without any of the site's settings."""
+    return {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+
+
 def run_check(**env):
     """Run `manage.py check` in a clean process with only the given variables set."""
-    base = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean_environment(), **env},
+        capture_output=True,
+        text=True,
     )
 
 

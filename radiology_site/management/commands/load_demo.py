@@ -3,8 +3,9 @@
 Safe to run as often as you like. Objects are found again by their slugs, the case study by its
 condition and title, and case images by their case study and label, so nothing is duplicated
 and edits to content.py overwrite the demo objects' fields. Case images are drawn only when an
-image has no file yet (or its file has gone missing), so re-runs do not pile up files in
-MEDIA_ROOT; pass --redraw-images to replace them after changing the drawings.
+image has no file yet (or its file or a rendition has gone missing), so re-runs do not pile up
+files in MEDIA_ROOT; pass --redraw-images to replace them after changing the drawings. Drawings
+are saved like any upload: checked, re-encoded under a random name, with their renditions.
 """
 
 from django.core.files.base import ContentFile
@@ -134,38 +135,23 @@ class DemoLoader:
         case = self.upsert(CaseStudy, defaults, condition=condition, title=data["title"])
         labels = [image["label"] for image in data["images"]]
         for leftover in case.images.exclude(label__in=labels):
-            self.delete_file_on_commit(leftover.image)
-            leftover.delete()
+            leftover.delete()  # its files go once the transaction commits
         self.counts["drawn"] = 0
         for image_data in data["images"]:
             defaults = {field: image_data[field] for field in CASE_IMAGE_FIELDS}
             defaults["modality"] = modalities[image_data["modality"]] if image_data["modality"] else None
             image = self.upsert(CaseImage, defaults, case_study=case, label=image_data["label"])
-            if self.redraw_images or not self.has_file(image):
+            if self.redraw_images or not image.image.all_files_exist():
                 self.draw(image, image_data)
         self.counts["case study"] = 1
         self.counts["case images"] = len(labels)
 
-    @staticmethod
-    def has_file(image):
-        return bool(image.image) and image.image.storage.exists(image.image.name)
-
     def draw(self, image, image_data):
-        old = image.image if self.has_file(image) else None
-        old_name = old.name if old else None
         png = draw_case_image(image.label, **image_data["drawing"])
-        # A named ContentFile lets the ImageField record the width and height.
+        # Saved like an upload; CaseImage.save() deletes the files it replaces once the transaction commits.
         image.image.save(image_data["filename"], ContentFile(png, name=image_data["filename"]), save=True)
-        self.new_files.append((image.image.storage, image.image.name))
-        if old_name:
-            storage = image.image.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+        self.new_files += [(image.image.storage, name) for name in (image.image.name, *image.image.rendition_names())]
         self.counts["drawn"] += 1
-
-    def delete_file_on_commit(self, field_file):
-        if field_file:
-            storage, name = field_file.storage, field_file.name
-            transaction.on_commit(lambda: storage.delete(name))
 
     def delete_new_files(self):
         for storage, name in self.new_files:

@@ -1,0 +1,250 @@
+"""Security headers, login throttling, session expiry, password hashing and two-factor login."""
+
+import datetime
+import subprocess
+import sys
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from radiology_site import settings as project_settings
+from tests.conftest import make_case, make_condition
+from tests.html import Outline
+from tests.test_settings import ROOT, clean_environment
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery"
+LOGIN_URL = "/admin/login/"
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "a-production-secret-that-is-long-and-random-0123456789-abcdefghijklmnop",
+    "DJANGO_ALLOWED_HOSTS": "patientinfo.example.org",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://patientinfo.example.org",
+}
+
+
+def directives(response):
+    policy = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
+
+
+# Headers
+
+
+@pytest.mark.parametrize("path", ["/", "/conditions/", "/procedures/", "/search/?q=bone", "/nope/"])
+def test_public_pages_send_a_strict_content_security_policy(client, path):
+    policy = directives(client.get(path))
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["img-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+
+
+def test_the_admin_policy_allows_inline_styles_for_ckeditor_but_no_inline_script(staff_client):
+    policy = directives(staff_client.get("/admin/conditions/condition/add/"))
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert policy["script-src"] == ["'self'"]
+    assert "data:" in policy["img-src"]
+
+
+def test_public_pages_have_no_inline_script_or_style_and_nothing_third_party(client):
+    condition = make_condition()
+    make_case(condition, images=2)
+    for path in ["/", "/conditions/", condition.get_absolute_url(), "/procedures/", "/search/?q=bone", "/nope/"]:
+        outline = Outline(client.get(path).content.decode())
+        assert not outline.find_all("style"), path
+        assert [attrs for _, attrs in outline.tags if "style" in attrs or "onload" in attrs] == [], path
+        loaded = [attrs["src"] for attrs in outline.find_all("script") + outline.find_all("img")]
+        loaded += [attrs["href"] for attrs in outline.find_all("link") if attrs["rel"] in {"stylesheet", "icon"}]
+        assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded), (path, loaded)
+
+
+@pytest.mark.parametrize("path", ["/", "/conditions/", "/admin/login/"])
+def test_every_response_sends_the_security_headers(client, path):
+    response = client.get(path)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_https_responses_send_hsts_for_a_year_in_production(client):
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_http_is_redirected_to_https_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/conditions/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/conditions/"
+    # nginx says the visitor came over HTTPS.
+    assert client.get("/conditions/", headers={"X-Forwarded-Proto": "https"}).status_code == 200
+
+
+def production_settings(*names, **env):
+    code = "from django.conf import settings; print(" + ", ".join(f"settings.{name}" for name in names) + ")"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "radiology_site.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_production_defaults_are_secure_and_debug_relaxes_them():
+    names = ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")
+    assert production_settings(*names, **PRODUCTION) == ["True", "True", "True", "31536000"]
+    assert production_settings(*names, DJANGO_DEBUG="1") == ["False", "False", "False", "0"]
+
+
+# Passwords, sessions, login throttling
+
+
+def test_passwords_are_hashed_with_argon2_in_production():
+    # The suite itself uses a fast hasher (conftest), so read the project's settings file directly.
+    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    hasher = Argon2PasswordHasher()  # needs argon2-cffi, a runtime requirement
+    encoded = hasher.encode(PASSWORD, hasher.salt())
+    assert encoded.startswith("argon2$argon2id$")
+    assert hasher.verify(PASSWORD, encoded)
+
+
+def test_staff_sessions_last_thirty_minutes_of_inactivity_by_default():
+    assert project_settings.SESSION_COOKIE_AGE == 30 * 60
+    assert project_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def at(monkeypatch, moment):
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_a_staff_session_ends_after_thirty_idle_minutes(staff_client, monkeypatch):
+    start = timezone.now()
+    at(monkeypatch, start)
+    assert staff_client.get("/admin/").status_code == 200
+    at(monkeypatch, start + datetime.timedelta(minutes=31))
+    response = staff_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_activity_keeps_a_staff_session_alive(staff_client, monkeypatch):
+    start = timezone.now()
+    for minutes in (0, 25, 50, 75):
+        at(monkeypatch, start + datetime.timedelta(minutes=minutes))
+        assert staff_client.get("/admin/").status_code == 200, minutes
+
+
+def test_the_idle_timeout_is_configurable():
+    assert production_settings("SESSION_COOKIE_AGE", DJANGO_SESSION_IDLE_MINUTES="10", **PRODUCTION) == ["600"]
+
+
+def log_in(client, username, password, address="203.0.113.7"):
+    # nginx passes the visitor's address in X-Real-IP (deploy/nginx.conf).
+    data = {"username": username, "password": password, "next": "/admin/"}
+    return client.post(LOGIN_URL, data, headers={"X-Real-IP": address})
+
+
+def test_repeated_failed_logins_lock_the_account_from_that_address(client, staff_user):
+    for _ in range(4):
+        response = log_in(client, "editor", "wrong password")
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in response.content.decode()
+    response = log_in(client, "editor", "wrong password")
+    assert response.status_code == 429
+    assert "Too many attempts to log in" in response.content.decode()
+    assert "Please wait 15 minutes" in response.content.decode()
+    # Even the right password is refused while locked.
+    assert log_in(client, "editor", PASSWORD).status_code == 429
+
+
+def test_the_lockout_message_does_not_reveal_whether_the_user_exists(client, staff_user):
+    pages = {}
+    for username in ("editor", "nobody-by-this-name"):
+        for _ in range(5):
+            response = log_in(client, username, "wrong password")
+        assert response.status_code == 429
+        pages[username] = response.content.decode()
+    assert pages["editor"] == pages["nobody-by-this-name"]
+    assert "editor" not in pages["editor"]
+
+
+def test_a_locked_account_can_still_log_in_from_elsewhere_and_others_from_there(client, staff_user, django_user_model):
+    django_user_model.objects.create_superuser("nurse", "nurse@example.org", PASSWORD)
+    for _ in range(5):
+        log_in(client, "editor", "wrong password")
+    assert log_in(client, "editor", PASSWORD, address="198.51.100.20").status_code == 302
+    client.logout()
+    assert log_in(client, "nurse", PASSWORD).status_code == 302
+
+
+def test_a_successful_login_clears_earlier_failures(client, staff_user):
+    for _ in range(4):
+        log_in(client, "editor", "wrong password")
+    assert log_in(client, "editor", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert log_in(client, "editor", "wrong password").status_code == 200
+
+
+# Two-factor login
+
+
+def test_without_the_setting_a_password_is_enough(client, staff_user):
+    assert "otp_token" not in client.get(LOGIN_URL).content.decode()
+    assert log_in(client, "editor", PASSWORD).status_code == 302
+
+
+@pytest.fixture
+def two_factor(settings):
+    settings.ADMIN_REQUIRES_2FA = True
+
+
+def test_with_two_factor_on_the_login_form_asks_for_a_code(client, two_factor):
+    assert 'name="otp_token"' in client.get(LOGIN_URL).content.decode()
+
+
+def test_with_two_factor_on_a_password_alone_is_refused(client, staff_user, two_factor):
+    response = log_in(client, "editor", PASSWORD)
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_with_two_factor_on_staff_log_in_with_a_code_from_their_app(client, staff_user, two_factor):
+    device = TOTPDevice.objects.create(user=staff_user, name="Phone", confirmed=True)
+    code = f"{totp(device.bin_key):06d}"
+    data = {"username": "editor", "password": PASSWORD, "otp_device": device.persistent_id, "otp_token": code}
+    response = client.post(LOGIN_URL, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_with_two_factor_on_a_wrong_code_is_refused(client, staff_user, two_factor):
+    device = TOTPDevice.objects.create(user=staff_user, name="Phone", confirmed=True)
+    data = {"username": "editor", "password": PASSWORD, "otp_device": device.persistent_id, "otp_token": "000000"}
+    response = client.post(LOGIN_URL, data)
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_staff_enrol_an_authenticator_app_from_a_qr_code_in_the_admin(staff_client, staff_user):
+    assert staff_client.get("/admin/otp_totp/totpdevice/add/").status_code == 200
+    device = TOTPDevice.objects.create(user=staff_user, name="Work phone", confirmed=True)
+    response = staff_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+
+
+def test_a_forced_login_without_a_device_does_not_get_past_two_factor(staff_client, two_factor):
+    response = staff_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "conditions",
     # Third party
     "django_ckeditor_5",
+    "reversion",
     # Contrib
     "django.contrib.admin",
     "django.contrib.auth",
@@ -170,6 +171,10 @@ CKEDITOR_5_CONFIGS = {
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Interventional Radiology patient information")
+
+# A page's next review falls due this long after its last review unless a reviewer sets the date:
+# three years, as the NHS standard for health information asks.
+REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 3 * 365)
 
 LOGGING = {
     "version": 1,

@@ -58,7 +58,8 @@ def test_rich_text_fields_use_ckeditor_with_the_limited_toolbar(staff_client):
 
 
 def test_staff_can_create_a_condition_and_find_it_in_the_list(staff_client):
-    response = staff_client.post(CONDITION_URL + "add/", condition_form(status="published"))
+    data = condition_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
+    response = staff_client.post(CONDITION_URL + "add/", data)
     assert response.status_code == 302
     condition = Condition.objects.get(slug="bone-pain-from-cancer")
     assert condition.first_published_at is not None

@@ -131,6 +131,8 @@ def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server,
     page.locator(".select2-results__option", has_text="Nerve block").click()
 
     page.locator("#id_status").select_option("published")
+    page.locator("#id_last_reviewed").fill("2026-11-02")
+    page.locator("#id_reviewed_by").fill("Consultant interventional radiologist")
     page.get_by_role("button", name="Save", exact=True).first.click()
     assert "was added successfully" in page.locator(".messagelist").inner_text()
 

@@ -9,9 +9,6 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
-from .fields import RichTextField
-from .sanitise import sanitise_html
-
 # Tags count as words of their own, so a changed link or heading shows as one small change.
 WORDS = re.compile(r"<[^>]*>|[^\s<]+")
 
@@ -60,9 +57,6 @@ def as_text(field, value):
         if isinstance(value, models.Model) or value is None:
             return str(value or "")
         return str(field.related_model._default_manager.filter(pk=value).first() or "")
-    if isinstance(field, RichTextField):
-        # Submitted text is compared as it would be stored, so sanitising alone never shows as a change.
-        return sanitise_html(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

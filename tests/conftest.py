@@ -1,8 +1,11 @@
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.test import Client
 
@@ -89,6 +92,14 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def roles(db):
+    """The groups the data migration makes. A transactional test's flush empties them, so make them again."""
+    if not Group.objects.filter(name="Editors").exists():
+        migration = importlib.import_module("publishing.migrations.0001_roles")
+        migration.create_roles(apps, connection.schema_editor())
 
 
 def make_staff(username, group=None):

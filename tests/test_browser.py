@@ -1,29 +1,20 @@
 """What a person sees and clicks, in Chromium: the demo page, editing in CKEditor, accessibility."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
 from conditions.models import Condition
-from tests.browser import axe_violations
+from tests.browser import axe_violations, screenshot
 from tests.conftest import make_condition, make_procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.urls"), pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 DEMO = "/conditions/bone-pain-from-cancer/"
 
 
 @pytest.fixture
 def demo(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))
-
-
-def screenshot(page, name):
-    """Keep a full-page screenshot to look at (screenshots/ is git-ignored)."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 def test_demo_condition_page_shows_every_section_and_figure(live_server, page, demo):

@@ -238,3 +238,11 @@ def test_editing_a_list_in_place_is_a_revision(editor_client):
     )
     assert response.status_code == 302
     assert versions(category)[0].field_dict["order"] == 5
+
+
+def test_saving_what_the_editor_sends_back_unchanged_records_no_change(reviewer_client):
+    link_html = '<p>See <a href="https://www.nhs.uk/">the NHS</a>.</p>'
+    condition = make_condition(what_it_is=link_html)
+    # CKEditor posts an empty section as an empty paragraph and drops the rel the sanitiser added.
+    edit(reviewer_client, condition, what_it_is=link_html, symptoms="<p>&nbsp;</p>")
+    assert versions(condition)[0].revision.get_comment() == "No fields changed."

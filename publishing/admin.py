@@ -169,8 +169,11 @@ class PublishableForm(forms.ModelForm):
         status.choices = [(value, label) for value, label in status.choices if value in allowed]
         status.error_messages["invalid_choice"] = "Only clinical reviewers can publish or unpublish a page."
         for name in REVIEW_FIELDS:
-            self.fields[name].widget.attrs["readonly"] = True
-            self.fields[name].help_text = "Only clinical reviewers can change this."
+            field = self.fields[name]
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput()  # without the admin's calendar and "Today" shortcuts
+            field.widget.attrs["readonly"] = True
+            field.help_text = "Only clinical reviewers can change this."
 
     def clean(self):
         cleaned_data = super().clean()

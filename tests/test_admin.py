@@ -110,6 +110,7 @@ def test_case_images_show_a_thumbnail_and_view_on_site_links_to_the_page(staff_c
         ({"slug": "Not a slug!"}, "slug", "Enter a valid “slug”"),
         ({"status": "live"}, "status", "Select a valid choice"),
         ({"last_reviewed": "31/02/2026"}, "last_reviewed", "Enter a valid date"),
+        ({"next_review_due": "in three years"}, "next_review_due", "Enter a valid date"),
         ({"reviewed_by": "x" * 201}, "reviewed_by", "at most 200 characters"),
     ],
 )

@@ -1,6 +1,9 @@
 """Two people editing one page: the second save is refused, nothing typed is lost, the first save stands."""
 
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from conditions.models import Condition
 from publishing.models import Status
@@ -110,3 +113,32 @@ def test_an_old_or_made_up_version_number_is_treated_as_stale(alice):
         assert response.status_code == 200
     condition.refresh_from_db()
     assert condition.summary != "Changed."
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite runs one write at a time anyway")
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_arrives_during_another_waits_for_it_and_is_refused(roles):
+    bob = logged_in(make_staff("bob", "Editors"))
+    condition = make_condition(status=Status.REVIEW)
+    url = condition.get_admin_url()
+    bobs = change_form_data(bob, url, summary="Bob's summary.")
+    status = []
+
+    def bob_saves():
+        try:
+            status.append(bob.post(url, bobs).status_code)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with transaction.atomic():
+        # Alice's save is under way and holds the row, as the admin's version check does.
+        Condition.objects.select_for_update().get(pk=condition.pk)
+        bob_thread = threading.Thread(target=bob_saves)
+        bob_thread.start()
+        bob_thread.join(timeout=1)
+        assert bob_thread.is_alive(), "Bob's save should wait for Alice's to commit"
+        condition.summary = "Alice's summary."
+        condition.save()
+    bob_thread.join()
+    assert status == [200]
+    assert Condition.objects.get().summary == "Alice's summary."

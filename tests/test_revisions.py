@@ -143,6 +143,8 @@ def test_editors_see_history_and_differences_but_cannot_revert_pages(editor_clie
     assert editor_client.get(revert_url(condition, version)).status_code == 403
     assert editor_client.post(revert_url(condition, version), {}).status_code == 403
     assert editor_client.get("/admin/conditions/condition/recover/").status_code == 403
+    assert "Recover deleted" not in editor_client.get("/admin/conditions/condition/").content.decode()
+    assert "Recover deleted conditions" in reviewer_client.get("/admin/conditions/condition/").content.decode()
 
 
 def test_a_deleted_page_is_recovered_with_its_links_and_case_studies(reviewer, reviewer_client):

@@ -65,6 +65,14 @@ def test_an_editor_is_offered_only_draft_and_review_and_read_only_review_fields(
         assert form.fields[name].widget.attrs["readonly"]
 
 
+def test_a_reviewer_is_offered_every_status_and_editable_review_fields(editor_client, reviewer_client):
+    editor_client.get(CONDITION_URL + "add/")  # an editor's limits must not leak into the next form
+    form = reviewer_client.get(CONDITION_URL + "add/").context["adminform"].form
+    assert [value for value, _ in form.fields["status"].choices] == ["draft", "review", "published"]
+    for name in ["last_reviewed", "next_review_due", "reviewed_by"]:
+        assert "readonly" not in form.fields[name].widget.attrs
+
+
 def test_a_crafted_post_by_an_editor_cannot_publish_a_new_page(editor_client):
     data = new_condition(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
     found = errors(editor_client.post(CONDITION_URL + "add/", data))

@@ -190,33 +190,37 @@ class PublishableForm(forms.ModelForm):
         # Locking the row makes a simultaneous second save wait here, then see the first one's number.
         # The larger number wins because a revert rewinds the row, and the admin then gives the page
         # the number it had before the revert (PublishableAdmin.get_object).
-        saved = type(page).objects.select_for_update().values_list("version", flat=True).get(pk=page.pk)
-        live = max(page.version, saved)
+        saved_version = type(page).objects.select_for_update().values_list("version", flat=True).get(pk=page.pk)
+        live = max(page.version, saved_version)
         page.version = live  # the save counts on from here
         if opened == live:
             return
-        last = Version.objects.get_for_object(page).select_related("revision__user").first()
-        who = last.revision.user if last and last.revision.user else None
-        when = last.revision.date_created if last else page.updated_at
-        names = [name for name in self.fields if name != "opened_version"]
-        submitted = {
-            page._meta.get_field(name).attname: self.cleaned_data[name] for name in names if name in self.cleaned_data
-        }
-        saved = field_values(type(page).objects.get(pk=page.pk))
-        self.conflict = field_changes(type(page), names, saved, submitted)
+        saved_page = type(page).objects.get(pk=page.pk)
+        self.conflict = self.differences_from(saved_page)
         # A second save after reading the differences is deliberate, so let it through.
         self.data = self.data.copy()
         self.data[self.add_prefix("opened_version")] = live
+        who, when = "someone else", saved_page.updated_at
+        # Name who made the live version when the admin recorded that save; saves from elsewhere have no revision.
+        last = Version.objects.get_for_object(page).select_related("revision__user").first()
+        if last and last.field_dict.get("version") == live and last.revision.user:
+            who, when = (
+                last.revision.user.get_full_name() or last.revision.user.get_username(),
+                last.revision.date_created,
+            )
         raise ValidationError(
             "This page was edited by %(who)s at %(when)s since you opened it, so your changes were not saved. "
             "Your text is still in the form below. Check the differences from the saved page, "
             "then save again to replace it with your version.",
             code="stale",
-            params={
-                "who": (who.get_full_name() or who.get_username()) if who else "someone else",
-                "when": date_format(timezone.localtime(when), "j F Y, H:i"),
-            },
+            params={"who": who, "when": date_format(timezone.localtime(when), "j F Y, H:i")},
         )
+
+    def differences_from(self, saved_page):
+        """How the saved page differs from what this form holds, field by field."""
+        names = [name for name in self.fields if name in self.cleaned_data and name != "opened_version"]
+        submitted = {saved_page._meta.get_field(name).attname: self.cleaned_data[name] for name in names}
+        return field_changes(type(saved_page), names, field_values(saved_page), submitted)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -266,6 +270,7 @@ class PublishableAdmin(RecordedAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
+        # In a revert, give the page its number from before the revert (see revision_view).
         if obj is not None and getattr(request, "live_version", None) is not None:
             obj.version = request.live_version
         return obj

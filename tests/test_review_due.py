@@ -10,7 +10,7 @@ from django.utils import timezone
 from conditions.models import Condition
 from procedures.models import Procedure
 from publishing.models import Status
-from tests.conftest import make_condition, make_procedure
+from tests.conftest import logged_in, make_condition, make_procedure, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,8 @@ def test_review_report_exits_cleanly_with_nothing_due():
     out = io.StringIO()
     call_command("review_report", stdout=out)
     assert out.getvalue() == "Overdue for review: 0\nDue for review within 90 days: 0\n"
+
+
+def test_staff_who_may_not_see_pages_get_no_panel(pages):
+    porter = logged_in(make_staff("porter"))
+    assert 'id="review-panel"' not in porter.get("/admin/").content.decode()

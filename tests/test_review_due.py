@@ -91,6 +91,7 @@ def test_overdue_pages_are_flagged_in_the_list_and_the_form(editor_client, pages
 
 def test_the_admin_index_lists_pages_due_for_review(editor_client, pages):
     html = editor_client.get("/admin/").content.decode()
+    assert "css/admin-workflow.css" in html  # a stylesheet, not inline styles, so a strict CSP allows it
     panel = html.split('id="review-panel"')[1].split("</table>")[0]
     assert "Pages due for review" in panel
     for key in ["overdue", "today", "soon"]:

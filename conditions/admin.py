@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
-from publishing.admin import PUBLISHING_FIELDSET, PublishableAdmin
+from publishing.admin import PUBLISHING_FIELDSET, PublishableAdmin, RecordedAdmin
 
 from .models import CaseImage, CaseStudy, Condition, ConditionProcedure
 
@@ -17,7 +17,7 @@ class ConditionProcedureInline(admin.TabularInline):
 
 @admin.register(Condition)
 class ConditionAdmin(PublishableAdmin):
-    list_display = ("name", "status", "last_reviewed", "next_review_due", "updated_at")
+    list_display = ("name", "status", "last_reviewed", "review_due", "updated_at")
     search_fields = ("name", "also_known_as", "summary")
     inlines = [ConditionProcedureInline]
     fieldsets = [
@@ -50,7 +50,7 @@ class CaseImageInline(admin.StackedInline):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(RecordedAdmin):
     list_display = ("title", "condition", "procedure", "consent_recorded", "image_count")
     list_filter = ("consent_recorded", "condition")
     list_select_related = ("condition", "procedure")

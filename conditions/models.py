@@ -1,3 +1,4 @@
+import reversion
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete
@@ -13,9 +14,9 @@ from .fields import CaseImageField
 
 
 class ConditionQuerySet(PublishableQuerySet):
-    def for_detail_page(self):
-        """Published conditions with everything their page shows, in a fixed number of queries."""
-        return self.published().prefetch_related(
+    def with_page_content(self):
+        """Conditions with everything their page shows, in a fixed number of queries."""
+        return self.prefetch_related(
             Prefetch(
                 "condition_procedures",
                 queryset=ConditionProcedure.objects.filter(procedure__in=Procedure.objects.published())
@@ -25,7 +26,7 @@ class ConditionQuerySet(PublishableQuerySet):
             ),
             Prefetch(
                 "case_studies",
-                queryset=CaseStudy.objects.public().select_related("procedure"),
+                queryset=CaseStudy.objects.consented().select_related("procedure"),
                 to_attr="public_case_studies",
             ),
             Prefetch(
@@ -35,6 +36,8 @@ class ConditionQuerySet(PublishableQuerySet):
         )
 
 
+# A condition's revisions include its treatment links, which are edited on the same admin page.
+@reversion.register(follow=["condition_procedures"])
 class Condition(Publishable):
     name = models.CharField(max_length=200, help_text="The name patients will know, e.g. ‘Bone pain from cancer’.")
     slug = models.SlugField(unique=True, help_text="The last part of the page address, e.g. ‘bone-pain-from-cancer’.")
@@ -76,6 +79,7 @@ class Condition(Publishable):
 
     class Meta(Publishable.Meta):
         ordering = ["name"]
+        permissions = [("publish_condition", "Can publish and unpublish conditions and set their review dates")]
 
     def __str__(self):
         return self.name
@@ -84,7 +88,7 @@ class Condition(Publishable):
         return reverse("conditions:detail", kwargs={"slug": self.slug})
 
     def section_has_content(self, name):
-        # Treatments also lists linked procedures and case studies (prefetched by for_detail_page()).
+        # Treatments also lists linked procedures and case studies (prefetched by with_page_content()).
         if name == "treatments" and (
             getattr(self, "published_procedure_links", None) or getattr(self, "public_case_studies", None)
         ):
@@ -92,6 +96,7 @@ class Condition(Publishable):
         return super().section_has_content(name)
 
 
+@reversion.register()
 class ConditionProcedure(models.Model):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="condition_procedures")
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="condition_procedures")
@@ -109,11 +114,13 @@ class ConditionProcedure(models.Model):
 
 
 class CaseStudyQuerySet(models.QuerySet):
-    def public(self):
-        """Case studies the public may see: consent recorded, on a published condition."""
-        return self.filter(consent_recorded=True, condition__in=Condition.objects.published())
+    def consented(self):
+        """Case studies a condition's page may show: the patient's consent is recorded."""
+        return self.filter(consent_recorded=True)
 
 
+# A case study's revisions include its images, which are edited on the same admin page.
+@reversion.register(follow=["images"])
 class CaseStudy(models.Model):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="case_studies")
     procedure = models.ForeignKey(
@@ -163,6 +170,7 @@ class Stage(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up"
 
 
+@reversion.register()
 class CaseImage(models.Model):
     case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="images")
     image = CaseImageField(

@@ -1,4 +1,6 @@
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
+
+from publishing.views import PublishableDetailView
 
 from .models import Condition
 
@@ -8,8 +10,5 @@ class ConditionListView(ListView):
     http_method_names = ["get", "head"]
 
 
-class ConditionDetailView(DetailView):
-    http_method_names = ["get", "head"]
-
-    def get_queryset(self):
-        return Condition.objects.for_detail_page()
+class ConditionDetailView(PublishableDetailView):
+    model = Condition

@@ -1,19 +1,19 @@
 from django.contrib import admin
 
-from publishing.admin import PUBLISHING_FIELDSET, PublishableAdmin
+from publishing.admin import PUBLISHING_FIELDSET, PublishableAdmin, RecordedAdmin, ReviewDueFilter
 
 from .models import ImagingModality, Procedure, ProcedureCategory
 
 
 @admin.register(ImagingModality)
-class ImagingModalityAdmin(admin.ModelAdmin):
+class ImagingModalityAdmin(RecordedAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(ProcedureCategory)
-class ProcedureCategoryAdmin(admin.ModelAdmin):
+class ProcedureCategoryAdmin(RecordedAdmin):
     list_display = ("name", "order", "summary")
     list_editable = ("order",)
     search_fields = ("name",)
@@ -22,8 +22,8 @@ class ProcedureCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(PublishableAdmin):
-    list_display = ("name", "category", "parent", "status", "next_review_due", "updated_at")
-    list_filter = ("status", "category")
+    list_display = ("name", "category", "parent", "status", "review_due", "updated_at")
+    list_filter = ("status", ReviewDueFilter, "category")
     list_select_related = ("category", "parent")
     search_fields = ("name", "summary")
     autocomplete_fields = ["category", "parent", "related"]

@@ -1,3 +1,4 @@
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -21,6 +22,7 @@ class TypicalStay(models.TextChoices):
     LONGER = "longer", "Longer than two nights"
 
 
+@reversion.register()
 class ImagingModality(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="e.g. ‘CT’ or ‘X-ray (fluoroscopy)’.")
     slug = models.SlugField(unique=True)
@@ -46,6 +48,7 @@ class ProcedureCategoryQuerySet(models.QuerySet):
         )
 
 
+@reversion.register()
 class ProcedureCategory(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="e.g. ‘Nerve block and ablation’.")
     slug = models.SlugField(unique=True)
@@ -68,27 +71,24 @@ class ProcedureCategory(models.Model):
 
 
 class ProcedureQuerySet(PublishableQuerySet):
-    def for_detail_page(self):
-        """Published procedures with everything their page shows, in a fixed number of queries."""
+    def with_page_content(self):
+        """Procedures with everything their page shows, in a fixed number of queries."""
         from conditions.models import Condition
 
         published = Procedure.objects.published()
-        return (
-            self.published()
-            .select_related("category", "parent")
-            .prefetch_related(
-                "imaging_guidance",
-                Prefetch("related", queryset=published.order_by("name"), to_attr="published_related"),
-                Prefetch("variants", queryset=published.order_by("name"), to_attr="published_variants"),
-                Prefetch(
-                    "conditions",
-                    queryset=Condition.objects.published().order_by("name"),
-                    to_attr="published_conditions",
-                ),
-            )
+        return self.select_related("category", "parent").prefetch_related(
+            "imaging_guidance",
+            Prefetch("related", queryset=published.order_by("name"), to_attr="published_related"),
+            Prefetch("variants", queryset=published.order_by("name"), to_attr="published_variants"),
+            Prefetch(
+                "conditions",
+                queryset=Condition.objects.published().order_by("name"),
+                to_attr="published_conditions",
+            ),
         )
 
 
+@reversion.register()
 class Procedure(Publishable):
     name = models.CharField(max_length=200, help_text="The name patients will know, e.g. ‘Vertebroplasty’.")
     slug = models.SlugField(unique=True, help_text="The last part of the page address, e.g. ‘vertebroplasty’.")
@@ -136,6 +136,7 @@ class Procedure(Publishable):
 
     class Meta(Publishable.Meta):
         ordering = ["name"]
+        permissions = [("publish_procedure", "Can publish and unpublish procedures and set their review dates")]
         constraints = [
             *Publishable.Meta.constraints,
             models.CheckConstraint(

@@ -1,4 +1,6 @@
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
+
+from publishing.views import PublishableDetailView
 
 from .models import Procedure, ProcedureCategory
 
@@ -13,8 +15,5 @@ class ProcedureListView(ListView):
         return ProcedureCategory.objects.with_published_procedures()
 
 
-class ProcedureDetailView(DetailView):
-    http_method_names = ["get", "head"]
-
-    def get_queryset(self):
-        return Procedure.objects.for_detail_page()
+class ProcedureDetailView(PublishableDetailView):
+    model = Procedure

@@ -1,6 +1,18 @@
+from django import forms
 from django_ckeditor_5.fields import CKEditor5Field
 
 from .sanitise import sanitise_html
+
+
+class RichTextFormField(forms.CharField):
+    """Reads submitted HTML as it will be stored, so an untouched section never counts as changed.
+
+    (The editor posts "<p>&nbsp;</p>" for an empty section and drops the rel attributes the
+    sanitiser adds to links; without this, every save would "change" those fields.)
+    """
+
+    def to_python(self, value):
+        return sanitise_html(super().to_python(value))
 
 
 class RichTextField(CKEditor5Field):
@@ -13,6 +25,9 @@ class RichTextField(CKEditor5Field):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": RichTextFormField, **kwargs})
 
     def pre_save(self, model_instance, add):
         value = sanitise_html(getattr(model_instance, self.attname))

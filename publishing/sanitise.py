@@ -4,6 +4,9 @@ It matches the CKEditor toolbar (see CKEDITOR_5_CONFIGS) and what static/css/sit
 so anything the editor can produce survives and nothing else does.
 """
 
+import html
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -44,11 +47,17 @@ def _filter_attribute(tag, attribute, value):
     return value
 
 
+TAGS = re.compile(r"<[^>]*>")
+
+
 def sanitise_html(value):
-    """Return value with every tag, attribute and URL outside the allowlist removed."""
+    """Return value with every tag, attribute and URL outside the allowlist removed.
+
+    HTML with no words in it, such as the editor's empty paragraph "<p>&nbsp;</p>", becomes "".
+    """
     if not value:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -57,3 +66,4 @@ def sanitise_html(value):
         clean_content_tags={"script", "style"},
         link_rel="noopener noreferrer",
     ).strip()
+    return cleaned if html.unescape(TAGS.sub("", cleaned)).strip() else ""

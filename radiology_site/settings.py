@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "reversion",
     # Contrib
     "radiology_site.apps.StaffAdminConfig",  # django.contrib.admin with optional two-factor login
     "django.contrib.auth",
@@ -252,6 +253,10 @@ TRUSTED_PROXY_IPS = env_list("DJANGO_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
 # Two-factor login for the admin (django-otp, TOTP apps such as Microsoft or Google Authenticator).
 ADMIN_REQUIRES_2FA = env_bool("DJANGO_ADMIN_2FA")
 OTP_TOTP_ISSUER = SITE_NAME
+
+# A page's next review falls due this long after its last review unless a reviewer sets the date:
+# three years, as the NHS standard for health information asks.
+REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 3 * 365)
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,11 @@ in which case they fail: CI must never pass by skipping them.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -78,3 +80,9 @@ def axe_violations(page):
         f"{[node['target'] for node in violation['nodes']][:3]})"
         for violation in results.response["violations"]
     ]
+
+
+def screenshot(page, name):
+    """Keep a full-page screenshot to look at (screenshots/ is git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -1,12 +1,32 @@
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models.fields.files import FieldFile
+from django.test import Client
 
 from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedure
 from procedures.models import ImagingModality, Procedure, ProcedureCategory
 from publishing.models import Status
 from tests.images import png_bytes
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Test on an SQLite file rather than in memory.
+
+    Django shares one in-memory connection between all the live server's request threads, so a page
+    and its favicon request, served at once, trip over each other's savepoints. A file gives each
+    thread its own connection, as in production.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +52,8 @@ def make_procedure(**kwargs):
     kwargs.setdefault("summary", f"{kwargs['name']} explained in plain words.")
     kwargs.setdefault("what_it_is", f"<p>What {kwargs['name']} is.</p>")
     kwargs.setdefault("status", Status.PUBLISHED)
+    kwargs.setdefault("last_reviewed", datetime.date(2026, 1, 15))
+    kwargs.setdefault("reviewed_by", "Consultant interventional radiologist")
     if "category" not in kwargs:
         kwargs["category"] = make_category()
     return Procedure.objects.create(**kwargs)
@@ -84,3 +106,70 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def roles(db):
+    """The groups the data migration makes. A transactional test's flush empties them, so make them again."""
+    if not Group.objects.filter(name="Editors").exists():
+        migration = importlib.import_module("publishing.migrations.0001_roles")
+        migration.create_roles(apps, connection.schema_editor())
+
+
+def make_staff(username, group=None):
+    """A staff login in one of the roles the data migration creates ("Editors", "Clinical reviewers")."""
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", "a long enough password 1")
+    user.is_staff = True
+    user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def logged_in(user):
+    """A client of its own, so two people can work at once."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff("edna", "Editors")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_staff("rita", "Clinical reviewers")
+
+
+@pytest.fixture
+def editor_client(editor):
+    return logged_in(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    return logged_in(reviewer)
+
+
+def change_form_data(client, url, **overrides):
+    """What the admin change form at url posts when saved unchanged, with overrides: as a browser would send it."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.initial_forms]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            # A browser sends nothing for a file input left alone.
+            if value is not None and not isinstance(value, FieldFile):
+                data[form.add_prefix(name)] = value
+    for inline in response.context["inline_admin_formsets"]:
+        # Only the saved rows: the blank extra rows would be ignored anyway.
+        data[inline.formset.management_form.add_prefix("TOTAL_FORMS")] = len(inline.formset.initial_forms)
+    data.update(overrides)
+    return data

@@ -58,7 +58,8 @@ def test_rich_text_fields_use_ckeditor_with_the_limited_toolbar(staff_client):
 
 
 def test_staff_can_create_a_condition_and_find_it_in_the_list(staff_client):
-    response = staff_client.post(CONDITION_URL + "add/", condition_form(status="published"))
+    data = condition_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
+    response = staff_client.post(CONDITION_URL + "add/", data)
     assert response.status_code == 302
     condition = Condition.objects.get(slug="bone-pain-from-cancer")
     assert condition.first_published_at is not None
@@ -109,6 +110,7 @@ def test_case_images_show_a_thumbnail_and_view_on_site_links_to_the_page(staff_c
         ({"slug": "Not a slug!"}, "slug", "Enter a valid “slug”"),
         ({"status": "live"}, "status", "Select a valid choice"),
         ({"last_reviewed": "31/02/2026"}, "last_reviewed", "Enter a valid date"),
+        ({"next_review_due": "in three years"}, "next_review_due", "Enter a valid date"),
         ({"reviewed_by": "x" * 201}, "reviewed_by", "at most 200 characters"),
     ],
 )

@@ -1,29 +1,20 @@
 """What a person sees and clicks, in Chromium: the demo page, editing in CKEditor, accessibility."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
 from conditions.models import Condition
-from tests.browser import axe_violations, csp_violations, new_context
+from tests.browser import SCREENSHOTS, axe_violations, csp_violations, new_context, screenshot
 from tests.conftest import make_condition, make_procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.urls"), pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 DEMO = "/conditions/bone-pain-from-cancer/"
 
 
 @pytest.fixture
 def demo(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))
-
-
-def screenshot(page, name):
-    """Keep a full-page screenshot to look at (screenshots/ is git-ignored)."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 def test_demo_condition_page_shows_every_section_and_figure(live_server, page, demo):
@@ -137,7 +128,11 @@ def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server,
     page.locator(".select2-results__option", has_text="Nerve block").click()
 
     page.locator("#id_status").select_option("published")
+    page.locator("#id_last_reviewed").fill("2026-11-02")
+    page.locator("#id_reviewed_by").fill("Consultant interventional radiologist")
     page.get_by_role("button", name="Save", exact=True).first.click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist, .errornote").all_inner_texts() == []
     assert "was added successfully" in page.locator(".messagelist").inner_text()
 
     condition = Condition.objects.get(slug="painful-spinal-fracture")

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import call_command
 from PIL import Image
+from reversion.models import Version
 
 from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedure
 from procedures.models import ImagingModality, Procedure, ProcedureCategory, Sedation, TypicalStay
@@ -375,3 +376,14 @@ def test_images_record_their_size_so_pages_reserve_space(client):
     load_demo()
     assert set(CaseImage.objects.values_list("width", "height")) == {(960, 720)}
     assert 'width="960" height="720"' in client.get(PAGE).content.decode()
+
+
+def test_each_demo_page_starts_with_a_revision_once():
+    load_demo()
+    load_demo()
+    for model in [Condition, Procedure, CaseStudy, ProcedureCategory]:
+        for obj in model.objects.all():
+            (version,) = Version.objects.get_for_object(obj)
+            assert version.revision.get_comment() == "Loaded from the demo content."
+    condition_revision = Version.objects.get_for_object(Condition.objects.get()).get().revision
+    assert condition_revision.version_set.get_for_model(ConditionProcedure).count() == len(PROCEDURE_SLUGS)

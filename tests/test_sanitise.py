@@ -189,6 +189,7 @@ def test_admin_save_is_sanitised(staff_client):
         "summary": condition.summary,
         "what_it_is": '<p>Edited</p><img src=x onerror="alert(1)"><a href="javascript:alert(1)">x</a>',
         "status": "draft",
+        "opened_version": condition.version,
         "condition_procedures-TOTAL_FORMS": "0",
         "condition_procedures-INITIAL_FORMS": "0",
     }
@@ -196,3 +197,11 @@ def test_admin_save_is_sanitised(staff_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     condition.refresh_from_db()
     assert condition.what_it_is == '<p>Edited</p><a rel="noopener noreferrer">x</a>'
+
+
+@pytest.mark.django_db
+def test_an_empty_editor_paragraph_is_stored_and_kept_as_nothing():
+    condition = make_condition(symptoms="<p>&nbsp;</p>", causes="<p> </p><p><br></p>")
+    assert (condition.symptoms, condition.causes) == ("", "")
+    condition.refresh_from_db()
+    assert (condition.symptoms, condition.causes) == ("", "")

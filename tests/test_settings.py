@@ -98,3 +98,13 @@ def test_postgresql_is_configured_from_database_url():
         text=True,
     )
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_start_up_fails_on_a_bad_review_interval():
+    result = run_check(DJANGO_SECRET_KEY="x" * 50, REVIEW_INTERVAL_DAYS="three years")
+    assert result.returncode != 0
+    assert "REVIEW_INTERVAL_DAYS" in result.stderr
+
+
+def test_the_review_interval_is_three_years_unless_configured(settings):
+    assert settings.REVIEW_INTERVAL_DAYS == 3 * 365

@@ -28,11 +28,6 @@ def test_anonymous_cannot_see_unpublished_procedure(client, status):
     assert "Secret procedure" not in client.get("/search/?q=secret").content.decode()
 
 
-def test_staff_get_a_404_for_drafts_too_until_preview_exists(staff_client):
-    condition = make_condition(status=Status.DRAFT)
-    assert staff_client.get(condition.get_absolute_url()).status_code == 404
-
-
 def test_published_pages_are_visible(client):
     condition = make_condition()
     procedure = make_procedure()

@@ -9,6 +9,7 @@ are saved like any upload: checked, re-encoded under a random name, with their r
 """
 
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -48,6 +49,11 @@ class Command(BaseCommand):
             # The database rolled back; do not leave the files drawn for it behind.
             loader.delete_new_files()
             raise
+        # Give each demo object a first revision, so staff can compare with it and revert to it.
+        # Objects that already have revisions are left alone.
+        call_command(
+            "createinitialrevisions", "conditions", "procedures", comment="Loaded from the demo content.", verbosity=0
+        )
         self.stdout.write(self.style.SUCCESS(loader.summary()))
 
 

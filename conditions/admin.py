@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
@@ -34,8 +35,23 @@ class ConditionAdmin(PublishableAdmin):
     ]
 
 
+class CaseImageForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        # A recovered or reverted case study can bring back an image whose picture was deleted with
+        # it (see delete_case_image_files); saving that row would publish a broken image.
+        if self.instance.pk and "image" not in self.changed_data and not self.instance.image.all_files_exist():
+            self.add_error(
+                "image",
+                "This picture was deleted and cannot be recovered. Upload it again, or tick Delete to "
+                "leave this image out.",
+            )
+        return cleaned_data
+
+
 class CaseImageInline(admin.StackedInline):
     model = CaseImage
+    form = CaseImageForm
     extra = 1
     autocomplete_fields = ["modality"]
     fields = ("thumbnail", "image", "label", "stage", "modality", "caption", "alt_text", "order")

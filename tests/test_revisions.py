@@ -195,15 +195,40 @@ def test_a_deleted_category_can_be_recovered(reviewer_client):
     assert ProcedureCategory.objects.get().name == "Embolisation"
 
 
-def test_a_case_image_file_survives_delete_and_recovery(reviewer_client):
-    case = make_case(make_condition(), images=1)
-    name = case.images.get().image.name
-    reviewer_client.post(f"/admin/conditions/casestudy/{case.pk}/delete/", {"post": "yes"})
+def test_a_recovered_case_study_asks_for_the_pictures_deleted_with_it(
+    reviewer_client, client, django_capture_on_commit_callbacks
+):
+    condition = make_condition(treatments="<p>Options.</p>")
+    case = make_case(condition, images=1)
+    image = case.images.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_client.post(f"/admin/conditions/casestudy/{case.pk}/delete/", {"post": "yes"})
+    assert not image.image.storage.exists(image.image.name)  # gone at once: consent may have been withdrawn
+
     deleted = Version.objects.get_deleted(CaseStudy).get()
     url = reverse("admin:conditions_casestudy_recover", args=[deleted.pk])
-    reviewer_client.post(url, change_form_data(reviewer_client, url))
-    image = CaseImage.objects.get()
-    assert image.image.name == name and image.image.storage.exists(name)
+    assert "must be uploaded again" in reviewer_client.get("/admin/conditions/casestudy/recover/").content.decode()
+    data = change_form_data(reviewer_client, url)
+    response = reviewer_client.post(url, data)
+    assert response.status_code == 200
+    assert "This picture was deleted and cannot be recovered" in response.content.decode()
+    assert not CaseStudy.objects.exists()
+
+    assert reviewer_client.post(url, {**data, "images-0-DELETE": "on"}).status_code == 302
+    assert CaseStudy.objects.get().title == case.title
+    assert not CaseImage.objects.exists()
+    page = client.get(condition.get_absolute_url()).content.decode()
+    assert case.title in page and "<img" not in page
+
+
+def test_a_recovered_case_image_can_be_uploaded_again(reviewer_client, django_capture_on_commit_callbacks):
+    case = make_case(make_condition(), images=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_client.post(f"/admin/conditions/casestudy/{case.pk}/delete/", {"post": "yes"})
+    url = reverse("admin:conditions_casestudy_recover", args=[Version.objects.get_deleted(CaseStudy).get().pk])
+    data = {**change_form_data(reviewer_client, url), "images-0-image": png_bytes()}
+    assert reviewer_client.post(url, data).status_code == 302
+    assert CaseImage.objects.get().image.all_files_exist()
 
 
 def test_a_new_case_image_can_still_be_uploaded_after_a_revision(editor_client):

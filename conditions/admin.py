@@ -36,6 +36,9 @@ class ConditionAdmin(PublishableAdmin):
 
 
 class CaseImageForm(forms.ModelForm):
+    class Meta:
+        widgets = {"caption": forms.Textarea(attrs={"rows": 2}), "alt_text": forms.Textarea(attrs={"rows": 2})}
+
     def clean(self):
         cleaned_data = super().clean()
         # A recovered or reverted case study can bring back an image whose picture was deleted with

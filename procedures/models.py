@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from publishing.fields import RichTextField
-from publishing.models import Publishable, PublishableQuerySet
+from publishing.models import Publishable, PublishableQuerySet, Section
 
 
 class Sedation(models.TextChoices):
@@ -163,3 +163,15 @@ class Procedure(Publishable):
     @property
     def published_parent(self):
         return self.parent if self.parent and self.parent.is_published else None
+
+    def linked_page_sections(self):
+        """The lists of other pages this page links to, each a Section whose body is its pages.
+
+        They come from for_detail_page(); an empty list is left out, like an empty section.
+        """
+        lists = [
+            ("types", f"Types of {self.name.lower()}", getattr(self, "published_variants", [])),
+            ("combined", "Often combined with", getattr(self, "published_related", [])),
+            ("conditions", "Conditions it treats", getattr(self, "published_conditions", [])),
+        ]
+        return [Section(anchor, heading, pages) for anchor, heading, pages in lists if pages]

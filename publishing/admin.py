@@ -153,6 +153,10 @@ class PublishableForm(forms.ModelForm):
 
     can_publish = False  # set for each request by PublishableAdmin.get_form
 
+    class Meta:
+        # A few lines, so staff see the whole summary they are writing.
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "also_known_as": forms.Textarea(attrs={"rows": 2})}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = None

@@ -27,9 +27,11 @@ def search_words(query):
 
 
 class Section(NamedTuple):
+    """One part of a page: its anchor, its <h2> and what goes under it (sanitised HTML or pages)."""
+
     anchor: str
     heading: str
-    html: str
+    content: object
 
 
 class PublishableQuerySet(models.QuerySet):

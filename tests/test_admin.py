@@ -298,3 +298,11 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
     response = client.get(CONDITION_URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_summaries_and_image_descriptions_are_edited_in_a_text_box_with_their_limit(staff_client):
+    html = staff_client.get(CONDITION_URL + "add/").content.decode()
+    assert '<textarea name="summary" cols="40" rows="3" maxlength="300"' in html
+    case = make_case(make_condition(), images=0)
+    html = staff_client.get(f"/admin/conditions/casestudy/{case.pk}/change/").content.decode()
+    assert 'name="images-0-alt_text"' in html and '<textarea name="images-0-alt_text"' in html

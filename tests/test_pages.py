@@ -220,3 +220,15 @@ def test_query_count_does_not_grow_with_linked_items(client, page):
         condition.delete()
     assert counts[0] == counts[1], counts
     assert counts[1] <= 10
+
+
+def test_procedure_page_lists_its_linked_pages_under_on_this_page(client):
+    cementoplasty = make_procedure(name="Cementoplasty")
+    make_procedure(name="Vertebroplasty", parent=cementoplasty)
+    link(make_condition(), cementoplasty)
+    html = client.get(cementoplasty.get_absolute_url()).content.decode()
+    nav = html.split('id="on-this-page-heading"')[1].split("</nav>")[0]
+    assert '<a href="#what-it-is">What it is</a>' in nav
+    assert '<a href="#types">Types of cementoplasty</a>' in nav
+    assert '<a href="#conditions">Conditions it treats</a>' in nav
+    assert "#combined" not in nav and 'id="combined"' not in html

@@ -97,6 +97,26 @@ def make_case(condition, images=1, **kwargs):
     return case
 
 
+def case_image_form(case, **image):
+    """A case study's admin change form with one new image in the inline; image overrides its fields."""
+    data = {
+        "condition": case.condition_id,
+        "title": case.title,
+        "summary": case.summary,
+        "consent_recorded": "on",
+        "order": "0",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-0-label": "A",
+        "images-0-stage": "before",
+        "images-0-caption": "CT scan before treatment.",
+        "images-0-alt_text": "A cross-section of a spine bone with a tumour.",
+        "images-0-order": "1",
+    }
+    data.update({f"images-0-{key}": value for key, value in image.items()})
+    return data
+
+
 @pytest.fixture
 def staff_user(db):
     return get_user_model().objects.create_superuser("editor", "editor@example.org", "correct horse battery")

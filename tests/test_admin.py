@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from conditions.models import CaseImage, Condition
 from procedures.models import Procedure
-from tests.conftest import make_case, make_category, make_condition, make_procedure
+from tests.conftest import case_image_form, make_case, make_category, make_condition, make_procedure
 from tests.images import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -207,32 +207,13 @@ def test_procedures_cannot_be_kinds_of_each_other_in_a_loop(staff_client):
     assert cementoplasty.parent is None
 
 
-def case_form(case, **image):
-    data = {
-        "condition": case.condition_id,
-        "title": case.title,
-        "summary": case.summary,
-        "consent_recorded": "on",
-        "order": "0",
-        "images-TOTAL_FORMS": "1",
-        "images-INITIAL_FORMS": "0",
-        "images-0-label": "B",
-        "images-0-stage": "during",
-        "images-0-caption": "During cryoablation.",
-        "images-0-alt_text": "An ice ball around the tumour.",
-        "images-0-order": "1",
-    }
-    data.update({f"images-0-{key}": value for key, value in image.items()})
-    return data
-
-
 def test_staff_can_add_a_case_image_in_the_inline(staff_client):
     case = make_case(make_condition(), images=0)
     response = staff_client.post(
-        f"/admin/conditions/casestudy/{case.pk}/change/", case_form(case, image=png_bytes(name="b.png"))
+        f"/admin/conditions/casestudy/{case.pk}/change/", case_image_form(case, image=png_bytes(name="b.png"))
     )
     assert response.status_code == 302
-    assert case.images.get().label == "B"
+    assert case.images.get().label == "A"
 
 
 @pytest.mark.parametrize(
@@ -250,7 +231,7 @@ def test_case_image_inline_refuses_bad_input(staff_client, image, message):
     image.setdefault("image", png_bytes())
     if image["image"] is None:
         del image["image"]
-    response = staff_client.post(f"/admin/conditions/casestudy/{case.pk}/change/", case_form(case, **image))
+    response = staff_client.post(f"/admin/conditions/casestudy/{case.pk}/change/", case_image_form(case, **image))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not CaseImage.objects.exists()
@@ -259,7 +240,7 @@ def test_case_image_inline_refuses_bad_input(staff_client, image, message):
 def test_a_non_image_file_is_refused(staff_client):
     case = make_case(make_condition(), images=0)
     fake = ContentFile(b"<html><script>alert(1)</script></html>", name="scan.png")
-    response = staff_client.post(f"/admin/conditions/casestudy/{case.pk}/change/", case_form(case, image=fake))
+    response = staff_client.post(f"/admin/conditions/casestudy/{case.pk}/change/", case_image_form(case, image=fake))
     assert response.status_code == 200
     assert "not an image" in response.content.decode()
     assert not CaseImage.objects.exists()
@@ -270,7 +251,7 @@ def test_two_images_in_one_case_cannot_share_a_label(staff_client):
     response = staff_client.post(
         f"/admin/conditions/casestudy/{case.pk}/change/",
         {
-            **case_form(case, image=png_bytes(), label="A"),
+            **case_image_form(case, image=png_bytes(), label="A"),
             "images-TOTAL_FORMS": "2",
             "images-INITIAL_FORMS": "1",
             "images-0-id": str(case.images.get().pk),

@@ -9,7 +9,7 @@ from PIL import Image
 
 from conditions import images
 from conditions.models import CaseImage
-from tests.conftest import make_case, make_condition
+from tests.conftest import case_image_form, make_case, make_condition
 from tests.html import Outline
 from tests.images import encoded, jpeg_segment, png_bomb, upload, with_segment_after_start
 
@@ -22,34 +22,13 @@ def case_change_url(case):
     return f"/admin/conditions/casestudy/{case.pk}/change/"
 
 
-def inline_form(case, image_file, **fields):
-    """The case study's change form with one new image in the inline."""
-    data = {
-        "condition": case.condition_id,
-        "title": case.title,
-        "summary": case.summary,
-        "consent_recorded": "on",
-        "order": "0",
-        "images-TOTAL_FORMS": "1",
-        "images-INITIAL_FORMS": "0",
-        "images-0-image": image_file,
-        "images-0-label": "A",
-        "images-0-stage": "before",
-        "images-0-caption": "CT scan before treatment.",
-        "images-0-alt_text": "A cross-section of a spine bone with a tumour.",
-        "images-0-order": "1",
-    }
-    data.update({f"images-0-{key}": value for key, value in fields.items()})
-    return data
-
-
 def stored_files(settings):
     return sorted(path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
 
 
 def upload_through_admin(client, image_file):
     case = make_case(make_condition(), images=0)
-    return client.post(case_change_url(case), inline_form(case, image_file))
+    return client.post(case_change_url(case), case_image_form(case, image=image_file))
 
 
 def image_errors(response):
@@ -312,7 +291,7 @@ def test_replacing_an_image_deletes_the_old_files(staff_client, settings, django
     image = case.images.get()
     old_names = [image.image.name, *image.image.rendition_names()]
     data = {
-        **inline_form(case, upload(encoded("WEBP", size=(600, 400)), "better.webp")),
+        **case_image_form(case, image=upload(encoded("WEBP", size=(600, 400)), "better.webp")),
         "images-INITIAL_FORMS": "1",
         "images-0-id": str(image.pk),
         "images-0-case_study": str(case.pk),

@@ -3,14 +3,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from conditions.models import Condition
 from procedures.models import Procedure, ProcedureCategory
 from publishing.models import search_words
 
 
-@require_GET
+@require_safe
 def home(request):
     return render(
         request,
@@ -22,7 +22,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def search(request):
     query = request.GET.get("q", "")
     conditions = list(Condition.objects.search(query).only("name", "slug", "summary"))

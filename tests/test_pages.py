@@ -180,6 +180,13 @@ def test_public_pages_only_answer_get(client, method):
         assert getattr(client, method)(url).status_code == 405
 
 
+def test_public_pages_answer_head_for_link_checkers_and_monitors(client):
+    make_condition()
+    make_procedure()
+    for url in ["/", "/conditions/", "/conditions/bone-pain-from-cancer/", "/procedures/", "/search/?q=x"]:
+        assert client.head(url).status_code == 200, url
+
+
 # Query budget: a page's query count does not grow with what it shows.
 
 

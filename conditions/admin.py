@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -33,6 +33,22 @@ class ConditionAdmin(PublishableAdmin):
         PUBLISHING_FIELDSET,
         ("Record", {"fields": ("created_at", "updated_at", "first_published_at"), "classes": ["collapse"]}),
     ]
+
+    def restored(self, request, version):
+        super().restored(request, version)
+        # Case images recovered with the page whose pictures were deleted with them (see
+        # delete_case_image_files) would be broken images on a public page.
+        ids = version.revision.version_set.get_for_model(CaseImage).values_list("object_id", flat=True)
+        missing = [image for image in CaseImage.objects.filter(pk__in=list(ids)) if not image.image.all_files_exist()]
+        for image in missing:
+            image.delete()
+        if missing:
+            self.message_user(
+                request,
+                f"{len(missing)} case image(s) came back without their pictures, which were deleted with them, "
+                "and were left out. Upload them again in the case study if they may still be shown.",
+                messages.WARNING,
+            )
 
 
 class CaseImageForm(forms.ModelForm):
@@ -80,6 +96,18 @@ class CaseStudyAdmin(RecordedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(image_count=Count("images"))
+
+    def may_publish(self, request):
+        return request.user.has_perm(CaseStudy.PUBLISH_PERMISSION)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Read-only fields are left out of the form, so an editor's crafted POST cannot tick it either.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self.may_publish(request) else (*readonly, "consent_recorded")
+
+    def has_revert_permission(self, request):
+        # A revert or recovery can bring back a consented case and its images.
+        return super().has_revert_permission(request) and self.may_publish(request)
 
     @admin.display(description="Images", ordering="image_count")
     def image_count(self, obj):

@@ -76,6 +76,8 @@ class Condition(Publishable):
         ("aftercare", "After the procedure"),
         ("other_information", "Other information"),
     )
+    # Needed to publish, or to restore a revision holding, a condition (publishing.admin).
+    PUBLISH_PERMISSION = "conditions.publish_condition"
 
     class Meta(Publishable.Meta):
         ordering = ["name"]
@@ -148,6 +150,9 @@ class CaseStudy(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     objects = CaseStudyQuerySet.as_manager()
+
+    # Consent makes a case public, so recording it (or restoring a case) is a clinical reviewer's call.
+    PUBLISH_PERMISSION = Condition.PUBLISH_PERMISSION
 
     class Meta:
         ordering = ["order", "pk"]

@@ -133,6 +133,8 @@ class Procedure(Publishable):
         ("preparation", "Preparing for the procedure"),
         ("aftercare", "After the procedure"),
     )
+    # Needed to publish, or to restore a revision holding, a procedure (publishing.admin).
+    PUBLISH_PERMISSION = "procedures.publish_procedure"
 
     class Meta(Publishable.Meta):
         ordering = ["name"]

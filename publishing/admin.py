@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth import get_permission_codename
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router
 from django.db.models.deletion import Collector
@@ -69,7 +70,11 @@ class RecordedAdmin(VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if not self.has_revert_permission(request):
             raise PermissionDenied
-        return super().revision_view(request, object_id, version_id, extra_context)
+        version = self.restorable_version(request, version_id, object_id=unquote(object_id))
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            self.restored(request, version)
+        return response
 
     def recoverlist_view(self, request, extra_context=None):
         if not self.has_revert_permission(request):
@@ -79,7 +84,33 @@ class RecordedAdmin(VersionAdmin):
     def recover_view(self, request, version_id, extra_context=None):
         if not self.has_revert_permission(request):
             raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
+        version = self.restorable_version(request, version_id)
+        response = super().recover_view(request, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            self.restored(request, version)
+        return response
+
+    def restorable_version(self, request, version_id, **lookup):
+        """The version of this model to revert to or recover, if the user may restore all it brings back.
+
+        reversion's views look a version up by its id alone, so without this check a category's
+        recover address could bring back (and publish) a condition. A revision also restores what
+        was saved with it, such as a condition's case studies, so every model in it counts.
+        """
+        content_type = ContentType.objects.get_for_model(self.model)
+        version = get_object_or_404(Version, pk=version_id, content_type=content_type, **lookup)
+        models = {
+            ContentType.objects.get_for_id(pk).model_class()
+            for pk in version.revision.version_set.values_list("content_type", flat=True)
+        }
+        for model in models:
+            permission = getattr(model, "PUBLISH_PERMISSION", None)
+            if permission and not request.user.has_perm(permission):
+                raise PermissionDenied
+        return version
+
+    def restored(self, request, version):
+        """Called once a revert or recovery of version has been saved."""
 
     def compare_view(self, request, object_id, version_id):
         """What differs between a stored revision and the object as it is now."""
@@ -267,10 +298,23 @@ class PublishableAdmin(RecordedAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting rewrites the row, version number included, before the form is built: note the
-        # live number first, so the revert is checked against it and saved as the next one.
-        live = self.model.objects.filter(pk=unquote(object_id)).values_list("version", flat=True).first()
-        request.live_version = live
+        # live number first, so the revert is checked against it and saved as the next one. The
+        # status too, so that a revert which publishes or unpublishes is recorded as doing so.
+        live = self.model.objects.filter(pk=unquote(object_id)).values_list("version", "status").first()
+        request.live_version, request.live_status = live or (None, None)
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def restored(self, request, version):
+        super().restored(request, version)
+        page = self.model.objects.get(pk=version.object_id)
+        before = getattr(request, "live_status", None)  # None: recovered from deletion
+        if page.status == before or (before is None and page.status != Status.PUBLISHED):
+            return
+        event = status_event(before, page.status)
+        revision = Version.objects.get_for_object(page).first().revision
+        revision.comment = f"{event} {revision.comment}".strip()
+        revision.save(update_fields=["comment"])
+        self.log_change(request, page, event)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -97,6 +97,21 @@ def make_case(condition, images=1, **kwargs):
     return case
 
 
+def condition_admin_form(**overrides):
+    """The admin's add-condition form, filled in; overrides change or add fields."""
+    data = {
+        "name": "Bone pain from cancer",
+        "slug": "bone-pain-from-cancer",
+        "summary": "Pain caused by cancer that has spread to the bones.",
+        "what_it_is": "<p>Cancer has spread to bone.</p>",
+        "status": "draft",
+        "condition_procedures-TOTAL_FORMS": "0",
+        "condition_procedures-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
 def case_image_form(case, **image):
     """A case study's admin change form with one new image in the inline; image overrides its fields."""
     data = {

@@ -5,26 +5,19 @@ from django.core.files.base import ContentFile
 
 from conditions.models import CaseImage, Condition
 from procedures.models import Procedure
-from tests.conftest import case_image_form, make_case, make_category, make_condition, make_procedure
+from tests.conftest import (
+    case_image_form,
+    condition_admin_form,
+    make_case,
+    make_category,
+    make_condition,
+    make_procedure,
+)
 from tests.images import png_bytes
 
 pytestmark = pytest.mark.django_db
 
 CONDITION_URL = "/admin/conditions/condition/"
-
-
-def condition_form(**overrides):
-    data = {
-        "name": "Bone pain from cancer",
-        "slug": "bone-pain-from-cancer",
-        "summary": "Pain caused by cancer that has spread to the bones.",
-        "what_it_is": "<p>Cancer has spread to bone.</p>",
-        "status": "draft",
-        "condition_procedures-TOTAL_FORMS": "0",
-        "condition_procedures-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_every_admin_screen_loads(staff_client):
@@ -58,7 +51,7 @@ def test_rich_text_fields_use_ckeditor_with_the_limited_toolbar(staff_client):
 
 
 def test_staff_can_create_a_condition_and_find_it_in_the_list(staff_client):
-    data = condition_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
+    data = condition_admin_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
     response = staff_client.post(CONDITION_URL + "add/", data)
     assert response.status_code == 302
     condition = Condition.objects.get(slug="bone-pain-from-cancer")
@@ -71,7 +64,7 @@ def test_linked_procedures_are_an_ordered_inline_with_autocomplete(staff_client)
     procedure = make_procedure()
     html = staff_client.get(CONDITION_URL + "add/").content.decode()
     assert "admin-autocomplete" in html and "condition_procedures-0-order" in html
-    data = condition_form(
+    data = condition_admin_form(
         **{
             "condition_procedures-TOTAL_FORMS": "1",
             "condition_procedures-0-procedure": str(procedure.pk),
@@ -115,7 +108,7 @@ def test_case_images_show_a_thumbnail_and_view_on_site_links_to_the_page(staff_c
     ],
 )
 def test_condition_form_refuses_bad_input(staff_client, overrides, field, message):
-    response = staff_client.post(CONDITION_URL + "add/", condition_form(**overrides))
+    response = staff_client.post(CONDITION_URL + "add/", condition_admin_form(**overrides))
     assert response.status_code == 200
     assert message in str(response.context["adminform"].form.errors[field])
     assert not Condition.objects.exists()
@@ -123,7 +116,7 @@ def test_condition_form_refuses_bad_input(staff_client, overrides, field, messag
 
 def test_review_due_cannot_come_before_the_last_review(staff_client):
     response = staff_client.post(
-        CONDITION_URL + "add/", condition_form(last_reviewed="2026-05-01", next_review_due="2026-04-01")
+        CONDITION_URL + "add/", condition_admin_form(last_reviewed="2026-05-01", next_review_due="2026-04-01")
     )
     assert response.status_code == 200
     assert "review_due_after_last_review" in str(response.context["adminform"].form.errors)
@@ -132,14 +125,14 @@ def test_review_due_cannot_come_before_the_last_review(staff_client):
 
 def test_duplicate_slug_is_refused(staff_client):
     make_condition()
-    response = staff_client.post(CONDITION_URL + "add/", condition_form())
+    response = staff_client.post(CONDITION_URL + "add/", condition_admin_form())
     assert "already exists" in str(response.context["adminform"].form.errors["slug"])
     assert Condition.objects.count() == 1
 
 
 def test_the_same_procedure_cannot_be_linked_twice(staff_client):
     procedure = make_procedure()
-    data = condition_form(
+    data = condition_admin_form(
         **{
             "condition_procedures-TOTAL_FORMS": "2",
             "condition_procedures-0-procedure": str(procedure.pk),

@@ -11,25 +11,11 @@ from reversion.models import Version
 from conditions.models import Condition
 from procedures.models import ProcedureCategory
 from publishing.models import Status
-from tests.conftest import change_form_data, make_category, make_condition, make_procedure
+from tests.conftest import change_form_data, condition_admin_form, make_category, make_condition, make_procedure
 
 pytestmark = pytest.mark.django_db
 
 CONDITION_URL = "/admin/conditions/condition/"
-
-
-def new_condition(**overrides):
-    data = {
-        "name": "Spinal fracture",
-        "slug": "spinal-fracture",
-        "summary": "A broken bone in the spine.",
-        "what_it_is": "<p>A bone in the spine has cracked.</p>",
-        "status": "draft",
-        "condition_procedures-TOTAL_FORMS": "0",
-        "condition_procedures-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def errors(response):
@@ -49,7 +35,7 @@ def test_a_fresh_install_has_the_two_roles():
 
 
 def test_an_editor_can_write_a_draft_and_send_it_for_review(editor_client):
-    assert editor_client.post(CONDITION_URL + "add/", new_condition()).status_code == 302
+    assert editor_client.post(CONDITION_URL + "add/", condition_admin_form()).status_code == 302
     condition = Condition.objects.get()
     assert condition.status == Status.DRAFT
     data = change_form_data(editor_client, condition.get_admin_url(), status="review")
@@ -74,7 +60,7 @@ def test_a_reviewer_is_offered_every_status_and_editable_review_fields(editor_cl
 
 
 def test_a_crafted_post_by_an_editor_cannot_publish_a_new_page(editor_client):
-    data = new_condition(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
+    data = condition_admin_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
     found = errors(editor_client.post(CONDITION_URL + "add/", data))
     assert "Only clinical reviewers can publish or unpublish a page." in found["status"]
     assert not Condition.objects.exists()
@@ -114,7 +100,7 @@ def test_a_crafted_post_by_an_editor_cannot_change_review_fields(editor_client, 
 
 
 def test_a_crafted_post_by_an_editor_cannot_set_review_fields_on_a_new_page(editor_client):
-    found = errors(editor_client.post(CONDITION_URL + "add/", new_condition(last_reviewed="2026-01-15")))
+    found = errors(editor_client.post(CONDITION_URL + "add/", condition_admin_form(last_reviewed="2026-01-15")))
     assert "Only clinical reviewers" in found["last_reviewed"]
     assert not Condition.objects.exists()
 
@@ -223,7 +209,7 @@ def test_publishing_and_unpublishing_are_recorded_with_who_and_when(reviewer, re
 
 
 def test_sending_for_review_is_recorded_too(editor_client):
-    editor_client.post(CONDITION_URL + "add/", new_condition(status="review"))
+    editor_client.post(CONDITION_URL + "add/", condition_admin_form(status="review"))
     version = Version.objects.get_for_model(Condition).get()
     assert version.revision.get_comment().startswith("Status changed to in review.")
 

@@ -15,9 +15,12 @@ class CaseImageFormField(forms.ImageField):
         return {**super().widget_attrs(widget), "accept": images.ACCEPT}
 
     def to_python(self, data):
-        if data not in self.empty_values:
-            images.open_upload(data)
-        return super().to_python(data)
+        # forms.FileField's checks only: forms.ImageField would decode the file a second time, and
+        # open_upload's checks are stricter. The decoded image rides along for the save.
+        if data in self.empty_values:
+            return None
+        data.checked_image = images.open_upload(data)
+        return forms.FileField.to_python(self, data)
 
 
 class CaseImageFieldFile(ImageFieldFile):
@@ -28,7 +31,8 @@ class CaseImageFieldFile(ImageFieldFile):
         name are never stored. The rendition widths are recorded on the instance; the model
         declares that field after this one, so the model save that follows stores them.
         """
-        upload = images.open_upload(content)
+        # Checked and decoded already when it came through a form; the ORM and loader get checked here.
+        upload = getattr(content, "checked_image", None) or images.open_upload(content)
         pixels = images.pixels_only(upload)
         image_format = images.image_format(upload)
         random_name = secrets.token_hex(16) + images.EXTENSIONS[image_format][0]

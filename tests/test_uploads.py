@@ -303,3 +303,18 @@ def test_replacing_an_image_deletes_the_old_files(staff_client, settings, django
     remaining = {str(path.relative_to(settings.MEDIA_ROOT)) for path in stored_files(settings)}
     assert remaining == {image.image.name, *image.image.rendition_names()}
     assert not remaining & set(old_names)
+
+
+def test_an_upload_through_the_admin_is_decoded_once(staff_client, monkeypatch):
+    calls = []
+    checked = images.open_upload
+
+    def counting(file):
+        calls.append(file.name)
+        return checked(file)
+
+    monkeypatch.setattr(images, "open_upload", counting)
+    response = upload_through_admin(staff_client, upload(real_jpeg(), "scan.jpg"))
+    assert response.status_code == 302
+    assert len(calls) == 1
+    assert CaseImage.objects.get().image.all_files_exist()

@@ -1,9 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.html import format_html
+from reversion.models import Version
 
-from publishing.admin import PUBLISHING_FIELDSET, PublishableAdmin, RecordedAdmin
+from publishing import versions
+from publishing.admin import PUBLISHING_FIELDSET, EditConflictForm, PublishableAdmin, RecordedAdmin, rendered
 
 from .models import CaseImage, CaseStudy, Condition, ConditionProcedure
 
@@ -18,7 +22,7 @@ class ConditionProcedureInline(admin.TabularInline):
 
 @admin.register(Condition)
 class ConditionAdmin(PublishableAdmin):
-    list_display = ("name", "status", "last_reviewed", "review_due", "updated_at")
+    list_display = ("name", "state", "last_reviewed", "review_due", "updated_at")
     search_fields = ("name", "also_known_as", "summary")
     inlines = [ConditionProcedureInline]
     fieldsets = [
@@ -84,15 +88,73 @@ class CaseImageInline(admin.StackedInline):
         return format_html('<img src="{}" alt="{}" style="max-width: 240px; max-height: 240px">', obj.src, obj.alt_text)
 
 
+class CaseStudyForm(EditConflictForm):
+    def clean_condition(self):
+        condition = self.cleaned_data["condition"]
+        before = self.instance.condition if self.instance.condition_id else None
+        if before is not None and condition != before and (before.is_published or condition.is_published):
+            # Its images would leave one page's approved version and join another's unreviewed.
+            raise ValidationError(
+                "A case study on a published page cannot be moved to another condition. Add it to the other "
+                "condition as a new case study, and ask a clinical reviewer to remove it from this one."
+            )
+        return condition
+
+
 @admin.register(CaseStudy)
 class CaseStudyAdmin(RecordedAdmin):
+    form = CaseStudyForm
+    change_form_template = "admin/publishing/change_form.html"
     list_display = ("title", "condition", "procedure", "consent_recorded", "image_count")
     list_filter = ("consent_recorded", "condition")
     list_select_related = ("condition", "procedure")
     search_fields = ("title", "summary")
     autocomplete_fields = ["condition", "procedure"]
     inlines = [CaseImageInline]
-    fields = ("condition", "procedure", "title", "summary", "outcome", "consent_recorded", "order")
+    fields = ("condition", "procedure", "title", "summary", "outcome", "consent_recorded", "order", "opened_edit")
+
+    def pages_edited(self, request, object_id):
+        """The condition whose page shows the case study: its pending version is what changes."""
+        case = (
+            CaseStudy.objects.filter(pk=unquote(object_id)).select_related("condition").first() if object_id else None
+        )
+        if case is not None:
+            return [case.condition]
+        chosen = request.POST.get("condition", "")
+        return [Condition.objects.filter(pk=chosen).first()] if chosen.isdigit() else []
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with versions.editing(self.pages_edited(request, object_id), request.user) as session:
+            response = rendered(super().changeform_view(request, object_id, form_url, extra_context))
+        if session and request.method == "POST" and response.status_code == 302:
+            self.message_user(
+                request,
+                "Your changes are saved as pending changes to the condition's page. Patients still see the "
+                "approved version until a clinical reviewer approves them. Unticking consent takes the case "
+                "off the site at once.",
+                messages.WARNING,
+            )
+        return response
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        with versions.editing(self.pages_edited(request, object_id), request.user):
+            return rendered(super().revision_view(request, object_id, version_id, extra_context))
+
+    def recover_view(self, request, version_id, extra_context=None):
+        stored = Version.objects.filter(pk=version_id).first()
+        condition = stored and Condition.objects.filter(pk=stored.field_dict.get("condition_id")).first()
+        with versions.editing([condition], request.user):
+            return rendered(super().recover_view(request, version_id, extra_context))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        versions.forget_part(obj.condition, obj)
+
+    def delete_queryset(self, request, queryset):
+        cases = list(queryset.select_related("condition"))
+        super().delete_queryset(request, queryset)
+        for case in cases:
+            versions.forget_part(case.condition, case)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(image_count=Count("images"))

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from procedures.models import ImagingModality, Procedure
 from publishing.fields import RichTextField
-from publishing.models import Publishable, PublishableQuerySet
+from publishing.models import EditCounted, Publishable, PublishableQuerySet
 
 from . import images
 from .fields import CaseImageField
@@ -21,6 +21,7 @@ class ConditionQuerySet(PublishableQuerySet):
                 "condition_procedures",
                 queryset=ConditionProcedure.objects.filter(procedure__in=Procedure.objects.published())
                 .select_related("procedure")
+                .only("condition_id", "order", *(f"procedure__{name}" for name in Procedure.LISTED_FIELDS))
                 .order_by("order", "procedure__name"),
                 to_attr="published_procedure_links",
             ),
@@ -65,6 +66,7 @@ class Condition(Publishable):
     objects = ConditionQuerySet.as_manager()
 
     SEARCH_FIELDS = ("name", "summary", "also_known_as")
+    LISTED_FIELDS = ("name", "slug", "summary", "also_known_as")
     SECTIONS = (
         ("what_it_is", "What it is"),
         ("symptoms", "Symptoms"),
@@ -88,6 +90,12 @@ class Condition(Publishable):
 
     def get_absolute_url(self):
         return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+    def version_parts(self):
+        """Treatment links, case studies and their images: what the page shows and a reviewer approves with it."""
+        cases = list(self.case_studies.order_by("pk"))
+        images = CaseImage.objects.filter(case_study__in=cases).order_by("pk")
+        return [*self.condition_procedures.order_by("pk"), *cases, *images]
 
     def section_has_content(self, name):
         # Treatments also lists linked procedures and case studies (prefetched by with_page_content()).
@@ -123,7 +131,7 @@ class CaseStudyQuerySet(models.QuerySet):
 
 # A case study's revisions include its images, which are edited on the same admin page.
 @reversion.register(follow=["images"])
-class CaseStudy(models.Model):
+class CaseStudy(EditCounted):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="case_studies")
     procedure = models.ForeignKey(
         Procedure,
@@ -153,6 +161,8 @@ class CaseStudy(models.Model):
 
     # Consent makes a case public, so recording it (or restoring a case) is a clinical reviewer's call.
     PUBLISH_PERMISSION = Condition.PUBLISH_PERMISSION
+    # Unticking consent takes a case off a published page at once, without waiting for approval.
+    TAKE_DOWN_VALUES = {"consent_recorded": False}
 
     class Meta:
         ordering = ["order", "pk"]

@@ -6,7 +6,7 @@ from .models import Condition
 
 
 class ConditionListView(ListView):
-    queryset = Condition.objects.published().only("name", "slug", "summary", "also_known_as")
+    queryset = Condition.objects.listed()
     http_method_names = ["get", "head"]
 
 

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from publishing.fields import RichTextField
-from publishing.models import Publishable, PublishableQuerySet, Section
+from publishing.models import EditCounted, Publishable, PublishableQuerySet, Section
 
 
 class Sedation(models.TextChoices):
@@ -38,18 +38,21 @@ class ImagingModality(models.Model):
 class ProcedureCategoryQuerySet(models.QuerySet):
     def with_published_procedures(self):
         """Categories that have published procedures, each with them in `published_procedures`."""
-        published = Procedure.objects.published()
         return (
-            self.filter(procedures__in=published)
+            self.filter(procedures__in=Procedure.objects.published())
             .distinct()
             .prefetch_related(
-                Prefetch("procedures", queryset=published.order_by("name"), to_attr="published_procedures")
+                Prefetch(
+                    "procedures",
+                    queryset=Procedure.objects.listed().only("category_id", *Procedure.LISTED_FIELDS).order_by("name"),
+                    to_attr="published_procedures",
+                )
             )
         )
 
 
 @reversion.register()
-class ProcedureCategory(models.Model):
+class ProcedureCategory(EditCounted):
     name = models.CharField(max_length=100, unique=True, help_text="e.g. ‘Nerve block and ablation’.")
     slug = models.SlugField(unique=True)
     order = models.PositiveIntegerField(default=0, help_text="Categories are listed from the lowest number up.")
@@ -75,15 +78,16 @@ class ProcedureQuerySet(PublishableQuerySet):
         """Procedures with everything their page shows, in a fixed number of queries."""
         from conditions.models import Condition
 
-        published = Procedure.objects.published()
-        return self.select_related("category", "parent").prefetch_related(
+        listed = Procedure.objects.listed().order_by("name")
+        return self.select_related("category").prefetch_related(
+            Prefetch("parent", queryset=Procedure.objects.listed(), to_attr="published_parent"),
             "imaging_guidance",
-            Prefetch("related", queryset=published.order_by("name"), to_attr="published_related"),
-            Prefetch("variants", queryset=published.order_by("name"), to_attr="published_variants"),
+            Prefetch("related", queryset=listed, to_attr="published_related"),
             Prefetch(
-                "conditions",
-                queryset=Condition.objects.published().order_by("name"),
-                to_attr="published_conditions",
+                "variants", queryset=listed.only("parent_id", *Procedure.LISTED_FIELDS), to_attr="published_variants"
+            ),
+            Prefetch(
+                "conditions", queryset=Condition.objects.listed().order_by("name"), to_attr="published_conditions"
             ),
         )
 
@@ -161,10 +165,6 @@ class Procedure(Publishable):
                 raise ValidationError({"parent": "A procedure cannot be a kind of itself, directly or through others."})
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
-
-    @property
-    def published_parent(self):
-        return self.parent if self.parent and self.parent.is_published else None
 
     def linked_page_sections(self):
         """The lists of other pages this page links to, each a Section whose body is its pages.

@@ -3,6 +3,8 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,10 @@ class Status(models.TextChoices):
     REVIEW = "review", "In review"
     PUBLISHED = "published", "Published"
 
+
+# The two staff roles (created by publishing/migrations/0001_roles.py).
+EDITORS = "Editors"
+CLINICAL_REVIEWERS = "Clinical reviewers"
 
 MAX_SEARCH_WORDS = 8
 # How far ahead staff are warned that a page's review is coming up.
@@ -36,8 +42,17 @@ class Section(NamedTuple):
 
 class PublishableQuerySet(models.QuerySet):
     def published(self):
-        """The one rule for what the public may see."""
-        return self.filter(status=Status.PUBLISHED)
+        """The one rule for what the public may see: the approved version of every live page.
+
+        A published page's rows are its approved version; pending changes wait in PendingChanges
+        (see publishing/versions.py). An expired page is off the site from the moment it expires,
+        before publish_scheduled records it.
+        """
+        return self.filter(status=Status.PUBLISHED).exclude(expires_at__lte=timezone.now())
+
+    def listed(self):
+        """Published pages with what lists and links show of them: name, address and summary."""
+        return self.published().only(*self.model.LISTED_FIELDS)
 
     def for_detail_page(self):
         """Published pages with everything their page shows."""
@@ -71,8 +86,23 @@ class PublishableQuerySet(models.QuerySet):
         return self.published().filter(matches)
 
 
-class Publishable(models.Model):
-    """What conditions and procedures share: a status and review dates."""
+class EditCounted(models.Model):
+    """A row whose every save counts up, so a form opened at an older count is known to be out of date."""
+
+    edit_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Restoring a stored version (publishing.versions.restore) puts back its count as it was.
+        if not getattr(self, "_restoring", False):
+            self.edit_count += 1
+        super().save(*args, **kwargs)
+
+
+class Publishable(EditCounted):
+    """What conditions and procedures share: a status, review dates and an expiry."""
 
     status = models.CharField(
         max_length=20,
@@ -102,8 +132,14 @@ class Publishable(models.Model):
         help_text="Role of the reviewer, shown on the page, e.g. ‘Consultant interventional radiologist’. "
         "Needed to publish.",
     )
-    # Optimistic locking: every save counts up, so a form opened at an older number is out of date.
-    version = models.PositiveIntegerField(default=0, editable=False)
+    expires_at = models.DateTimeField(
+        "expires at",
+        null=True,
+        blank=True,
+        help_text="Optional: the moment the page is taken off the public site, e.g. when a service ends.",
+    )
+    expired = models.BooleanField(default=False, editable=False, help_text="Taken off the site when it expired.")
+    pending_changes = GenericRelation("publishing.PendingChanges")
 
     objects = PublishableQuerySet.as_manager()
 
@@ -111,6 +147,8 @@ class Publishable(models.Model):
     SECTIONS = ()
     # Plain-text fields searched as well as the sections.
     SEARCH_FIELDS = ("name", "summary")
+    # What lists, search results and links to the page show of it.
+    LISTED_FIELDS = ("name", "slug", "summary")
 
     class Meta:
         abstract = True
@@ -138,11 +176,11 @@ class Publishable(models.Model):
             self.first_published_at = timezone.now()
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = self.last_reviewed + timedelta(days=settings.REVIEW_INTERVAL_DAYS)
-        self.version += 1
         super().save(*args, **kwargs)
 
-    def get_admin_url(self):
-        return reverse(f"admin:{self._meta.app_label}_{self._meta.model_name}_change", args=[self.pk])
+    def get_admin_url(self, view="change"):
+        """The page's admin screen: its form, or "review", "history"…"""
+        return reverse(f"admin:{self._meta.app_label}_{self._meta.model_name}_{view}", args=[self.pk])
 
     @property
     def kind(self):
@@ -152,6 +190,32 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_expired(self):
+        return self.expired or (self.is_published and self.expires_at is not None and self.expires_at <= timezone.now())
+
+    def version_parts(self):
+        """The rows shown on this page and approved with it, besides the page itself; each model adds its own."""
+        return []
+
+    def pending(self):
+        """This page's PendingChanges row, or None."""
+        return self.pending_changes.first()
+
+    def approved_versions(self):
+        """Every version of this page a clinical reviewer approved, newest first (scheduled ones included)."""
+        return ApprovedVersion.objects.for_page(self)
+
+    def live_version(self):
+        """The approved version patients read now, or None if the page is not on the public site."""
+        if not self.is_published or self.is_expired:
+            return None
+        return self.approved_versions().filter(went_live_at__isnull=False).first()
+
+    def scheduled_version(self):
+        """An approved version waiting for its go-live time, or None."""
+        return self.approved_versions().filter(went_live_at__isnull=True).first()
 
     @property
     def is_review_overdue(self):
@@ -182,3 +246,133 @@ def pages_due_for_review(models):
         return sorted(pages, key=lambda page: (page.next_review_due, str(page)))
 
     return gather("review_overdue"), gather("review_due_soon")
+
+
+def page_key(page):
+    """The generic key of a page in the publishing tables."""
+    return {"content_type": ContentType.objects.get_for_model(page), "object_id": page.pk}
+
+
+class PageQuerySet(models.QuerySet):
+    def for_page(self, page):
+        return self.filter(**page_key(page))
+
+
+class PageRecord(models.Model):
+    """Something kept about one condition or procedure page (a generic key: both kinds share the tables)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def page(self):
+        return self.content_type.get_object_for_this_type(pk=self.object_id)
+
+
+class PendingChanges(PageRecord):
+    """A page's unapproved work: the pending version of a published page, and its review request.
+
+    For a published page, `data` holds the pending version (a snapshot, see publishing.versions).
+    An unpublished page's own rows are its draft, so `data` stays empty and only the review
+    request and any comment sending it back are kept here.
+    """
+
+    data = models.TextField(blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "pending changes"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="%(app_label)s_%(class)s_one_per_page"),
+        ]
+
+    def __str__(self):
+        return f"Pending changes to {self.content_type.name} {self.object_id}"
+
+    @property
+    def in_review(self):
+        return self.requested_at is not None
+
+
+class ApprovedVersion(PageRecord):
+    """One version of a page as a clinical reviewer approved it, kept for good (leaflets cite its number).
+
+    Kept when the page is deleted, so the department can always say what a patient was given.
+    """
+
+    number = models.PositiveIntegerField()
+    data = models.TextField(help_text="The page and its parts as approved (publishing.versions.snapshot).")
+    title = models.CharField(max_length=200)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+    go_live_at = models.DateTimeField(null=True, blank=True, help_text="Set when the approval was scheduled.")
+    went_live_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed = models.DateField()
+    reviewed_by = models.CharField(max_length=200)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "number"], name="%(app_label)s_%(class)s_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} v{self.number}"
+
+    @property
+    def is_scheduled(self):
+        return self.went_live_at is None
+
+
+class ReviewEvent(PageRecord):
+    """A step in a page's review, for its history: who did what, when, and what they said."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", "Sent for review"
+        SENT_BACK = "sent_back", "Sent back"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Approved, scheduled"
+        WENT_LIVE = "went_live", "Went live as scheduled"
+        UNSCHEDULED = "unscheduled", "Schedule cancelled"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        EXPIRED = "expired", "Expired"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+
+    action = models.CharField(max_length=20, choices=Action)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def record(cls, page, action, user=None, **details):
+        return cls.objects.create(**page_key(page), action=action, user=user, **details)

@@ -2,15 +2,33 @@ from django.contrib.auth import get_permission_codename
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView
 
+from . import versions
+
 
 class PublishableDetailView(DetailView):
-    """A published page, which staff who may edit it can also preview before it is published.
+    """A page's approved version, which staff who may edit it can also preview with its pending changes.
 
     The public only ever gets `for_detail_page()`, which starts from `published()`; the preview is
-    the one explicit path to an unpublished page.
+    the one explicit path to an unpublished page or to pending changes.
     """
 
     http_method_names = ["get", "head"]
+    preview = None  # "unpublished", "pending" or "live": which preview a member of staff is shown
+
+    def get(self, request, *args, **kwargs):
+        if not self.can_preview():
+            return super().get(request, *args, **kwargs)
+        page = self.model.objects.filter(slug=kwargs.get("slug")).first()
+        if page is None or not page.is_published:
+            self.preview = "unpublished"
+            return super().get(request, *args, **kwargs)
+        if request.GET.get("version") == "live":
+            self.preview = "live"
+            return super().get(request, *args, **kwargs)
+        with versions.reading(page) as showing_pending:
+            self.preview = "pending" if showing_pending else None
+            response = super().get(request, *args, **kwargs)
+            return response.render()  # while the pending rows are in place
 
     def get_queryset(self):
         pages = self.model.objects
@@ -22,13 +40,13 @@ class PublishableDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if not self.object.is_published:
-            context["preview"] = self.object
+        if self.preview:
+            context["preview"], context["preview_kind"] = self.object, self.preview
         return context
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if not self.object.is_published:
+        if self.preview:
             # A preview must never be indexed by a search engine or kept by a shared cache.
             response["X-Robots-Tag"] = "noindex"
             add_never_cache_headers(response)

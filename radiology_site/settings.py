@@ -194,6 +194,7 @@ CKEDITOR_5_CONFIGS = {
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Interventional Radiology patient information")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # replaced by the security branch
 
 # Case image uploads (conditions/images.py). nginx's client_max_body_size must be larger.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 10) * 1024 * 1024

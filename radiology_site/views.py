@@ -16,7 +16,7 @@ def home(request):
         request,
         "home.html",
         {
-            "conditions": Condition.objects.published().only("name", "slug", "summary"),
+            "conditions": Condition.objects.listed(),
             "categories": ProcedureCategory.objects.with_published_procedures(),
         },
     )
@@ -25,8 +25,8 @@ def home(request):
 @require_safe
 def search(request):
     query = request.GET.get("q", "")
-    conditions = list(Condition.objects.search(query).only("name", "slug", "summary"))
-    procedures = list(Procedure.objects.search(query).only("name", "slug", "summary"))
+    conditions = list(Condition.objects.search(query).only(*Condition.LISTED_FIELDS))
+    procedures = list(Procedure.objects.search(query).only(*Procedure.LISTED_FIELDS))
     return render(
         request,
         "search.html",

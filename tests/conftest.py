@@ -120,6 +120,7 @@ def case_image_form(case, **image):
         "summary": case.summary,
         "consent_recorded": "on",
         "order": "0",
+        "opened_edit": case.edit_count,
         "images-TOTAL_FORMS": "1",
         "images-INITIAL_FORMS": "0",
         "images-0-label": "A",
@@ -203,8 +204,21 @@ def change_form_data(client, url, **overrides):
             # A browser sends nothing for a file input left alone.
             if value is not None and not isinstance(value, FieldFile):
                 data[form.add_prefix(name)] = value
+            if form.fields[name].show_hidden_initial:
+                data[form.add_initial_prefix(name)] = form[name].initial
     for inline in response.context["inline_admin_formsets"]:
         # Only the saved rows: the blank extra rows would be ignored anyway.
         data[inline.formset.management_form.add_prefix("TOTAL_FORMS")] = len(inline.formset.initial_forms)
     data.update(overrides)
     return data
+
+
+def review_url(page):
+    return page.get_admin_url().removesuffix("change/") + "review/"
+
+
+def approve_in_admin(client, page, **fields):
+    """A clinical reviewer's approval on the page's review screen; fields override the form's."""
+    data = {"approve": "1", "last_reviewed": "2026-03-01", "reviewed_by": "Consultant interventional radiologist"}
+    data.update(fields)
+    return client.post(review_url(page), data)

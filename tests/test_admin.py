@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from conditions.models import CaseImage, Condition
 from procedures.models import Procedure
 from tests.conftest import (
+    approve_in_admin,
     case_image_form,
     condition_admin_form,
     make_case,
@@ -50,11 +51,13 @@ def test_rich_text_fields_use_ckeditor_with_the_limited_toolbar(staff_client):
         assert absent not in html
 
 
-def test_staff_can_create_a_condition_and_find_it_in_the_list(staff_client):
-    data = condition_admin_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
+def test_staff_can_create_a_condition_approve_it_and_find_it_in_the_list(staff_client):
+    data = condition_admin_form(status="review", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
     response = staff_client.post(CONDITION_URL + "add/", data)
     assert response.status_code == 302
     condition = Condition.objects.get(slug="bone-pain-from-cancer")
+    assert approve_in_admin(staff_client, condition).status_code == 302
+    condition.refresh_from_db()
     assert condition.first_published_at is not None
     listing = staff_client.get(CONDITION_URL + "?q=bone").content.decode()
     assert "Bone pain from cancer" in listing
@@ -102,6 +105,7 @@ def test_case_images_show_a_thumbnail_and_view_on_site_links_to_the_page(staff_c
         ({"summary": "x" * 301}, "summary", "at most 300 characters"),
         ({"slug": "Not a slug!"}, "slug", "Enter a valid “slug”"),
         ({"status": "live"}, "status", "Select a valid choice"),
+        ({"status": "published"}, "status", "A page is published by approving it"),
         ({"last_reviewed": "31/02/2026"}, "last_reviewed", "Enter a valid date"),
         ({"next_review_due": "in three years"}, "next_review_due", "Enter a valid date"),
         ({"reviewed_by": "x" * 201}, "reviewed_by", "at most 200 characters"),
@@ -201,7 +205,7 @@ def test_procedures_cannot_be_kinds_of_each_other_in_a_loop(staff_client):
 
 
 def test_staff_can_add_a_case_image_in_the_inline(staff_client):
-    case = make_case(make_condition(), images=0)
+    case = make_case(make_condition(status="draft"), images=0)
     response = staff_client.post(
         f"/admin/conditions/casestudy/{case.pk}/change/", case_image_form(case, image=png_bytes(name="b.png"))
     )

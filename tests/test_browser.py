@@ -127,7 +127,7 @@ def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server,
     page.locator(".select2-search__field").fill("Nerve")
     page.locator(".select2-results__option", has_text="Nerve block").click()
 
-    page.locator("#id_status").select_option("published")
+    page.locator("#id_status").select_option("review")
     page.locator("#id_last_reviewed").fill("2026-11-02")
     page.locator("#id_reviewed_by").fill("Consultant interventional radiologist")
     page.get_by_role("button", name="Save", exact=True).first.click()
@@ -140,6 +140,10 @@ def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server,
         "<p>A bone in the spine has cracked. <strong>It can be treated.</strong></p><p>Ask your doctor.</p>"
     )
     assert list(condition.procedures.all()) == [procedure]
+    page.goto(live_server.url + condition.get_admin_url("review"))
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert "is now what patients read" in page.locator(".messagelist").inner_text()
 
     page.goto(live_server.url + "/conditions/painful-spinal-fracture/")
     assert page.locator("h1").inner_text() == "Painful spinal fracture"

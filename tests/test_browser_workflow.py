@@ -1,4 +1,4 @@
-"""The editorial workflow as two people click through it in Chromium: write, review, preview, publish, revert."""
+"""The editorial workflow as two people click through it in Chromium: write, review, preview, approve, send back."""
 
 import pytest
 
@@ -34,7 +34,7 @@ def save(page):
     assert "successfully" in page.locator(".messagelist").inner_text()
 
 
-def test_an_editor_writes_a_reviewer_publishes_and_reverts_an_edit(live_server, browser, roles):
+def test_an_edit_to_a_live_page_waits_for_approval_and_can_be_sent_back(live_server, browser, roles):
     make_staff("edna", "Editors")
     make_staff("rita", "Clinical reviewers")
     public = browser.new_context().new_page()
@@ -57,36 +57,52 @@ def test_an_editor_writes_a_reviewer_publishes_and_reverts_an_edit(live_server, 
     assert reviewer.locator("#what-it-is").inner_text().endswith("A bone in the spine has cracked.")
     assert axe_violations(reviewer) == []
     screenshot(reviewer, "preview-desktop")
-    reviewer.get_by_role("link", name="Edit it in the staff admin").click()
-    reviewer.locator("#id_status").select_option("published")
-    reviewer.locator("#id_last_reviewed").fill("2026-11-02")
+    # It is approved on its review screen, which shows everything as new.
+    reviewer.goto(live_server.url + Condition.objects.get().get_admin_url("review"))
     reviewer.locator("#id_reviewed_by").fill("Consultant interventional radiologist")
-    save(reviewer)
+    reviewer.get_by_role("button", name="Approve").click()
+    reviewer.wait_for_load_state()
+    assert "version 1 is now what patients read" in reviewer.locator(".messagelist").inner_text()
 
     # Patients can read it.
     public.goto(live_server.url + PUBLIC)
     assert public.locator(".preview-banner").count() == 0
     assert public.locator("#what-it-is").inner_text().endswith("A bone in the spine has cracked.")
 
-    # The editor changes it; the change is live.
+    # The editor changes the live page; patients keep the approved text, byte for byte.
+    approved_html = public.content()
     editor.goto(live_server.url + Condition.objects.get().get_admin_url())
-    write_in_editor(editor, "what_it_is", "A careless edit.")
+    write_in_editor(editor, "what_it_is", "Stop taking warfarin five days before.")
     save(editor)
+    assert "Patients still see the approved version" in editor.locator(".messagelist").inner_text()
+    editor.goto(live_server.url + Condition.objects.get().get_admin_url())
+    assert "changes awaiting review" in editor.locator("#workflow-banner").inner_text()
     public.reload()
-    assert "A careless edit." in public.locator("#what-it-is").inner_text()
+    assert public.content() == approved_html
+    # The editor sends the changes for review; the reviewer sees them as words, not HTML.
+    editor.get_by_role("button", name="Send the changes for review").click()
+    editor.wait_for_load_state()
+    reviewer.goto(live_server.url + "/admin/")
+    reviewer.locator("#waiting-panel").get_by_role("link", name="Painful spinal fracture").click()
+    added = reviewer.locator("table.diff tbody ins").first.inner_text()
+    assert "warfarin" in added and "<p>" not in reviewer.locator("table.diff").inner_text()
+    screenshot(reviewer, "admin-review")
 
-    # The reviewer reverts the edit from the history, in one step.
-    reviewer.goto(live_server.url + Condition.objects.get().get_admin_url())
-    reviewer.get_by_role("link", name="History").click()
-    screenshot(reviewer, "admin-history")
-    published = reviewer.locator("#change-history tbody tr", has_text="Published.")
-    published.get_by_role("link", name="Compare with current").click()
-    assert "careless" in reviewer.locator("table.diff tbody ins").inner_text()
-    screenshot(reviewer, "admin-compare")
-    reviewer.get_by_role("link", name="Revert to this revision").click()
-    save(reviewer)
-
+    # Sent back with a comment, which the editor reads on the form.
+    reviewer.locator("#send-back-form textarea").fill("Say which medicines, please.")
+    reviewer.get_by_role("button", name="Send back to the editor").click()
+    reviewer.wait_for_load_state()
+    editor.goto(live_server.url + Condition.objects.get().get_admin_url())
+    assert "Say which medicines, please." in editor.locator("#workflow-banner").inner_text()
     public.reload()
-    assert public.locator("#what-it-is").inner_text().endswith("A bone in the spine has cracked.")
-    assert "careless" not in public.content()
-    assert Condition.objects.get().status == "published"
+    assert public.content() == approved_html
+
+    # Sent again and approved: now patients read the new text.
+    editor.get_by_role("button", name="Send the changes for review").click()
+    editor.wait_for_load_state()
+    reviewer.goto(live_server.url + Condition.objects.get().get_admin_url("review"))
+    reviewer.get_by_role("button", name="Approve").click()
+    reviewer.wait_for_load_state()
+    public.reload()
+    assert "Stop taking warfarin five days before." in public.locator("#what-it-is").inner_text()
+    assert Condition.objects.get().live_version().number == 2

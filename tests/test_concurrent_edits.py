@@ -26,12 +26,12 @@ def bob(db):
     return logged_in(make_staff("bob", "Editors"))
 
 
-def test_the_version_counts_up_on_every_save():
+def test_the_edit_count_counts_up_on_every_save():
     condition = make_condition(status=Status.DRAFT)
-    assert condition.version == 1
+    assert condition.edit_count == 1
     condition.save()
     condition.save()
-    assert Condition.objects.get().version == 3
+    assert Condition.objects.get().edit_count == 3
 
 
 def test_the_second_of_two_saves_is_refused_and_the_first_is_kept(alice, bob):
@@ -61,7 +61,7 @@ def test_saving_again_after_reading_the_differences_goes_through(alice, bob):
     bobs = change_form_data(bob, url, summary="Bob's summary.")
     alice.post(url, change_form_data(alice, url, summary="Alice's summary."))
     refused = bob.post(url, bobs)
-    resubmitted = {**bobs, "opened_version": refused.context["adminform"].form["opened_version"].value()}
+    resubmitted = {**bobs, "opened_edit": refused.context["adminform"].form["opened_edit"].value()}
     assert bob.post(url, resubmitted).status_code == 302
     condition.refresh_from_db()
     assert condition.summary == "Bob's summary."
@@ -96,21 +96,21 @@ def test_procedures_are_protected_too(alice, bob):
 
 
 @pytest.mark.parametrize(("value", "message"), [("", "This field is required."), ("abc", "missing or damaged")])
-def test_a_missing_or_damaged_version_number_is_refused(alice, value, message):
+def test_a_missing_or_damaged_edit_number_is_refused(alice, value, message):
     condition = make_condition(status=Status.REVIEW)
     url = condition.get_admin_url()
-    response = alice.post(url, change_form_data(alice, url, summary="Changed.", opened_version=value))
+    response = alice.post(url, change_form_data(alice, url, summary="Changed.", opened_edit=value))
     assert response.status_code == 200
-    assert message in str(response.context["adminform"].form.errors["opened_version"])
+    assert message in str(response.context["adminform"].form.errors["opened_edit"])
     condition.refresh_from_db()
     assert condition.summary != "Changed."
 
 
-def test_an_old_or_made_up_version_number_is_treated_as_stale(alice):
+def test_an_old_or_made_up_edit_number_is_treated_as_stale(alice):
     condition = make_condition(status=Status.REVIEW)
     url = condition.get_admin_url()
-    for value in [condition.version - 1, condition.version + 5, -1]:
-        response = alice.post(url, change_form_data(alice, url, summary="Changed.", opened_version=value))
+    for value in [condition.edit_count - 1, condition.edit_count + 5, -1]:
+        response = alice.post(url, change_form_data(alice, url, summary="Changed.", opened_edit=value))
         assert response.status_code == 200
     condition.refresh_from_db()
     assert condition.summary != "Changed."

@@ -7,7 +7,7 @@ from reversion.models import Version
 
 from conditions.models import CaseImage, CaseStudy, Condition
 from publishing.models import Status
-from tests.conftest import change_form_data, make_case, make_category, make_condition
+from tests.conftest import approve_in_admin, change_form_data, make_case, make_category, make_condition
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 def publish_then_unpublish(reviewer_client, condition):
     """Return the revision in which a reviewer published condition, which is a draft again now."""
     url = condition.get_admin_url()
-    data = change_form_data(reviewer_client, url, status="published", last_reviewed="2026-01-15", reviewed_by="Dr")
-    assert reviewer_client.post(url, data).status_code == 302
+    assert approve_in_admin(reviewer_client, condition, reviewed_by="Dr").status_code == 302
     published = Version.objects.get_for_object(condition).first()
+    assert published.revision.get_comment().startswith("Published")
     assert reviewer_client.post(url, change_form_data(reviewer_client, url, status="draft")).status_code == 302
     return published
 
@@ -72,12 +72,16 @@ def test_only_clinical_reviewers_record_consent(editor_client, reviewer_client, 
     assert 'name="consent_recorded"' not in editor_client.get(url).content.decode()
     data = {**change_form_data(editor_client, url), "consent_recorded": "on", "summary": "Edited by an editor."}
     assert editor_client.post(url, data).status_code == 302
-    case.refresh_from_db()
-    assert case.summary == "Edited by an editor." and not case.consent_recorded
+    # The condition is published, so the edit waits for review, and the crafted consent went nowhere.
+    form = editor_client.get(url).context["adminform"].form
+    assert form.initial["summary"] == "Edited by an editor."
+    assert "consent_recorded" not in form.fields and not condition.pending().data.count('"consent_recorded": true')
     assert "Fresh case" not in client.get(condition.get_absolute_url()).content.decode()
 
     data = {**change_form_data(reviewer_client, url), "consent_recorded": "on"}
     assert reviewer_client.post(url, data).status_code == 302
+    assert "Fresh case" not in client.get(condition.get_absolute_url()).content.decode()
+    assert approve_in_admin(reviewer_client, condition).status_code == 302
     assert "Fresh case" in client.get(condition.get_absolute_url()).content.decode()
 
 
@@ -93,6 +97,10 @@ def test_a_recovered_condition_leaves_out_case_images_whose_pictures_were_delete
     assert "came back without their pictures" in response.content.decode()
     assert CaseStudy.objects.get().title == "Kept case"
     assert not CaseImage.objects.exists()
+    # Brought back in review: only a new approval publishes it.
+    assert Condition.objects.get().status == Status.REVIEW
+    assert client.get(condition.get_absolute_url()).status_code == 404
+    assert approve_in_admin(reviewer_client, condition).status_code == 302
     page = client.get(condition.get_absolute_url()).content.decode()
     assert "Kept case" in page and "<img" not in page
 
@@ -102,8 +110,7 @@ def test_a_revert_that_publishes_or_unpublishes_is_recorded_as_such(reviewer, re
     url = condition.get_admin_url()
     assert reviewer_client.post(url, change_form_data(reviewer_client, url, summary="In review.")).status_code == 302
     in_review = Version.objects.get_for_object(condition).first()
-    publish_url_data = change_form_data(reviewer_client, url, status="published", last_reviewed="2026-01-15")
-    assert reviewer_client.post(url, {**publish_url_data, "reviewed_by": "Dr"}).status_code == 302
+    assert approve_in_admin(reviewer_client, condition, reviewed_by="Dr").status_code == 302
 
     revert = reverse("admin:conditions_condition_revision", args=[condition.pk, in_review.pk])
     assert reviewer_client.post(revert, change_form_data(reviewer_client, revert)).status_code == 302

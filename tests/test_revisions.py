@@ -8,7 +8,15 @@ from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedur
 from procedures.models import ProcedureCategory
 from publishing.diff import word_diff
 from publishing.models import Status
-from tests.conftest import change_form_data, link, make_case, make_category, make_condition, make_procedure
+from tests.conftest import (
+    approve_in_admin,
+    change_form_data,
+    link,
+    make_case,
+    make_category,
+    make_condition,
+    make_procedure,
+)
 from tests.images import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +63,7 @@ def test_a_condition_revision_includes_its_treatment_links(editor_client):
 
 
 def test_a_case_study_revision_includes_its_images(editor, editor_client):
-    case = make_case(make_condition(), images=2)
+    case = make_case(make_condition(status=Status.DRAFT), images=2)
     url = reverse("admin:conditions_casestudy_change", args=[case.pk])
     edit(editor_client, case, url=url, **{"title": "Retitled", "images-0-caption": "New caption."})
     (version,) = versions(case)
@@ -81,7 +89,7 @@ def test_the_history_lists_revisions_with_compare_and_revert_links(reviewer_clie
 
 
 def test_compare_shows_what_changed_since_a_revision_word_by_word(reviewer_client):
-    condition = make_condition(what_it_is="<p>Cancer has spread to the bones.</p>")
+    condition = make_condition(what_it_is="<p>Cancer has spread to the bones.</p>", status=Status.DRAFT)
     edit(reviewer_client, condition, summary="Old summary.")
     edit(reviewer_client, condition, summary="New summary.", what_it_is="<p>Cancer has reached the bones.</p>")
     html = reviewer_client.get(revert_url(condition, versions(condition)[0]) + "compare/").content.decode()
@@ -91,7 +99,7 @@ def test_compare_shows_what_changed_since_a_revision_word_by_word(reviewer_clien
 
 
 def test_compare_shows_changes_to_case_images(editor_client):
-    case = make_case(make_condition(), images=1)
+    case = make_case(make_condition(status=Status.DRAFT), images=1)
     url = reverse("admin:conditions_casestudy_change", args=[case.pk])
     edit(editor_client, case, url=url, title="First")
     CaseImage.objects.update(caption="Edited caption.")
@@ -100,11 +108,11 @@ def test_compare_shows_changes_to_case_images(editor_client):
 
 
 def test_compare_escapes_what_staff_wrote():
-    assert word_diff("<script>x</script>", "safe") == "<del>&lt;script&gt; x &lt;/script&gt;</del> <ins>safe</ins>"
+    assert word_diff("<script>x</script>", "safe") == "<del>&lt;script&gt;x&lt;/script&gt;</del> <ins>safe</ins>"
 
 
 def test_a_reviewer_reverts_in_one_step_and_the_revert_is_a_new_revision(reviewer, reviewer_client):
-    condition = make_condition(what_it_is="<p>Original.</p>")
+    condition = make_condition(what_it_is="<p>Original.</p>", status=Status.DRAFT)
     edit(reviewer_client, condition, what_it_is="<p>Original.</p>", summary="Reviewed.")
     edit(reviewer_client, condition, what_it_is="<p>A mistake.</p>")
     first = versions(condition)[0]
@@ -117,8 +125,8 @@ def test_a_reviewer_reverts_in_one_step_and_the_revert_is_a_new_revision(reviewe
     assert latest.revision.user == reviewer and latest.revision.get_comment().startswith("Reverted to previous version")
 
 
-def test_a_revert_keeps_counting_versions_so_older_forms_stay_stale(editor_client, reviewer_client):
-    condition = make_condition()
+def test_a_revert_keeps_counting_edits_so_older_forms_stay_stale(editor_client, reviewer_client):
+    condition = make_condition(status=Status.REVIEW)
     edit(reviewer_client, condition, summary="One.")
     stale = change_form_data(editor_client, condition.get_admin_url(), summary="Typed long ago.")
     edit(reviewer_client, condition, summary="Two.")
@@ -127,7 +135,7 @@ def test_a_revert_keeps_counting_versions_so_older_forms_stay_stale(editor_clien
     assert reviewer_client.post(url, change_form_data(reviewer_client, url)).status_code == 302
     condition.refresh_from_db()
     assert condition.summary == "One."
-    assert condition.version > stale["opened_version"]
+    assert condition.edit_count > stale["opened_edit"]
     assert editor_client.post(condition.get_admin_url(), stale).status_code == 200
     condition.refresh_from_db()
     assert condition.summary == "One."
@@ -163,7 +171,7 @@ def test_a_deleted_page_is_recovered_with_its_links_and_case_studies(reviewer, r
     url = reverse("admin:conditions_condition_recover", args=[deleted.pk])
     assert reviewer_client.post(url, change_form_data(reviewer_client, url)).status_code == 302
     condition = Condition.objects.get()
-    assert condition.status == Status.PUBLISHED
+    assert condition.status == Status.REVIEW  # published again only by a new approval
     assert [p.name for p in condition.procedures.all()] == ["Nerve block"]
     assert CaseStudy.objects.get().images.count() == 2
 
@@ -198,7 +206,7 @@ def test_a_deleted_category_can_be_recovered(reviewer_client):
 def test_a_recovered_case_study_asks_for_the_pictures_deleted_with_it(
     reviewer_client, client, django_capture_on_commit_callbacks
 ):
-    condition = make_condition(treatments="<p>Options.</p>")
+    condition = make_condition(treatments="<p>Options.</p>", status=Status.DRAFT)
     case = make_case(condition, images=1)
     image = case.images.get()
     with django_capture_on_commit_callbacks(execute=True):
@@ -217,12 +225,13 @@ def test_a_recovered_case_study_asks_for_the_pictures_deleted_with_it(
     assert reviewer_client.post(url, {**data, "images-0-DELETE": "on"}).status_code == 302
     assert CaseStudy.objects.get().title == case.title
     assert not CaseImage.objects.exists()
+    assert approve_in_admin(reviewer_client, condition).status_code == 302
     page = client.get(condition.get_absolute_url()).content.decode()
     assert case.title in page and "<img" not in page
 
 
 def test_a_recovered_case_image_can_be_uploaded_again(reviewer_client, django_capture_on_commit_callbacks):
-    case = make_case(make_condition(), images=1)
+    case = make_case(make_condition(status=Status.DRAFT), images=1)
     with django_capture_on_commit_callbacks(execute=True):
         reviewer_client.post(f"/admin/conditions/casestudy/{case.pk}/delete/", {"post": "yes"})
     url = reverse("admin:conditions_casestudy_recover", args=[Version.objects.get_deleted(CaseStudy).get().pk])
@@ -232,7 +241,7 @@ def test_a_recovered_case_image_can_be_uploaded_again(reviewer_client, django_ca
 
 
 def test_a_new_case_image_can_still_be_uploaded_after_a_revision(editor_client):
-    case = make_case(make_condition(), images=0)
+    case = make_case(make_condition(status=Status.DRAFT), images=0)
     url = reverse("admin:conditions_casestudy_change", args=[case.pk])
     data = change_form_data(editor_client, url)
     data.update(

@@ -189,7 +189,7 @@ def test_admin_save_is_sanitised(staff_client):
         "summary": condition.summary,
         "what_it_is": '<p>Edited</p><img src=x onerror="alert(1)"><a href="javascript:alert(1)">x</a>',
         "status": "draft",
-        "opened_version": condition.version,
+        "opened_edit": condition.edit_count,
         "condition_procedures-TOTAL_FORMS": "0",
         "condition_procedures-INITIAL_FORMS": "0",
     }

@@ -27,7 +27,8 @@ def stored_files(settings):
 
 
 def upload_through_admin(client, image_file):
-    case = make_case(make_condition(), images=0)
+    # A draft page's case study is saved in place; a published page's waits for approval (test_approval.py).
+    case = make_case(make_condition(status="draft"), images=0)
     return client.post(case_change_url(case), case_image_form(case, image=image_file))
 
 
@@ -287,7 +288,7 @@ def test_deleting_a_case_study_deletes_its_image_files(staff_client, settings, d
 
 
 def test_replacing_an_image_deletes_the_old_files(staff_client, settings, django_capture_on_commit_callbacks):
-    case = make_case(make_condition(), images=1)
+    case = make_case(make_condition(status="draft"), images=1)
     image = case.images.get()
     old_names = [image.image.name, *image.image.rendition_names()]
     data = {

@@ -11,7 +11,14 @@ from reversion.models import Version
 from conditions.models import Condition
 from procedures.models import ProcedureCategory
 from publishing.models import Status
-from tests.conftest import change_form_data, condition_admin_form, make_category, make_condition, make_procedure
+from tests.conftest import (
+    approve_in_admin,
+    change_form_data,
+    condition_admin_form,
+    make_category,
+    make_condition,
+    make_procedure,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,29 +58,33 @@ def test_an_editor_is_offered_only_draft_and_review_and_read_only_review_fields(
         assert form.fields[name].widget.attrs["readonly"]
 
 
-def test_a_reviewer_is_offered_every_status_and_editable_review_fields(editor_client, reviewer_client):
+def test_a_reviewer_can_unpublish_in_the_form_but_publishes_only_by_approving(editor_client, reviewer_client):
     editor_client.get(CONDITION_URL + "add/")  # an editor's limits must not leak into the next form
     form = reviewer_client.get(CONDITION_URL + "add/").context["adminform"].form
-    assert [value for value, _ in form.fields["status"].choices] == ["draft", "review", "published"]
+    assert [value for value, _ in form.fields["status"].choices] == ["draft", "review"]
     for name in ["last_reviewed", "next_review_due", "reviewed_by"]:
         assert "readonly" not in form.fields[name].widget.attrs
+    form = reviewer_client.get(make_condition().get_admin_url()).context["adminform"].form
+    assert [value for value, _ in form.fields["status"].choices] == ["draft", "published"]
 
 
-def test_a_crafted_post_by_an_editor_cannot_publish_a_new_page(editor_client):
+@pytest.mark.parametrize("client_name", ["editor_client", "reviewer_client"])
+def test_a_crafted_post_cannot_publish_a_new_page_from_the_form(request, client_name):
+    client = request.getfixturevalue(client_name)
     data = condition_admin_form(status="published", last_reviewed="2026-01-15", reviewed_by="Consultant radiologist")
-    found = errors(editor_client.post(CONDITION_URL + "add/", data))
-    assert "Only clinical reviewers can publish or unpublish a page." in found["status"]
+    found = errors(client.post(CONDITION_URL + "add/", data))
+    assert "A page is published by approving it" in found["status"]
     assert not Condition.objects.exists()
 
 
 def test_a_crafted_post_by_an_editor_cannot_publish_a_page_in_review(editor_client):
     condition = make_condition(status=Status.REVIEW)
-    version = condition.version
+    count = condition.edit_count
     data = change_form_data(editor_client, condition.get_admin_url(), status="published", name="Renamed")
     found = errors(editor_client.post(condition.get_admin_url(), data))
-    assert "Only clinical reviewers can publish" in found["status"]
+    assert "A page is published by approving it" in found["status"]
     condition.refresh_from_db()
-    assert (condition.status, condition.name, condition.version) == (Status.REVIEW, "Bone pain from cancer", version)
+    assert (condition.status, condition.name, condition.edit_count) == (Status.REVIEW, "Bone pain from cancer", count)
 
 
 @pytest.mark.parametrize("status", ["draft", "review"])
@@ -94,7 +105,7 @@ def test_a_crafted_post_by_an_editor_cannot_change_review_fields(editor_client, 
     before = getattr(condition, field)
     data = change_form_data(editor_client, condition.get_admin_url(), **{field: value})
     found = errors(editor_client.post(condition.get_admin_url(), data))
-    assert "Only clinical reviewers can change the review dates and reviewer." in found[field]
+    assert "Only clinical reviewers can change the review dates, reviewer and expiry." in found[field]
     condition.refresh_from_db()
     assert getattr(condition, field) == before
 
@@ -105,48 +116,49 @@ def test_a_crafted_post_by_an_editor_cannot_set_review_fields_on_a_new_page(edit
     assert not Condition.objects.exists()
 
 
-def test_an_editor_can_correct_a_published_page_which_stays_published(editor_client):
+def test_an_editor_can_correct_a_published_page_which_waits_for_review(editor_client):
     procedure = make_procedure()
     url = procedure.get_admin_url()
     response = editor_client.post(url, change_form_data(editor_client, url, summary="Clearer words."))
     assert response.status_code == 302
     procedure.refresh_from_db()
-    assert (procedure.summary, procedure.status) == ("Clearer words.", Status.PUBLISHED)
+    assert (procedure.summary, procedure.status) == ("Vertebroplasty explained in plain words.", Status.PUBLISHED)
+    assert "Clearer words." in procedure.pending().data
 
 
 def test_an_editor_cannot_publish_a_procedure_either(editor_client):
     procedure = make_procedure(status=Status.REVIEW)
     url = procedure.get_admin_url()
     found = errors(editor_client.post(url, change_form_data(editor_client, url, status="published")))
-    assert "Only clinical reviewers" in found["status"]
+    assert "A page is published by approving it" in found["status"]
+    assert approve_in_admin(editor_client, procedure).status_code == 302
     procedure.refresh_from_db()
     assert procedure.status == Status.REVIEW
 
 
 def test_a_reviewer_publishes_a_page_with_its_review_details(reviewer_client):
     condition = make_condition(status=Status.REVIEW, last_reviewed=None, next_review_due=None, reviewed_by="")
-    data = change_form_data(
-        reviewer_client,
-        condition.get_admin_url(),
-        status="published",
-        last_reviewed="2026-03-01",
-        next_review_due="2028-03-01",
-        reviewed_by="Consultant interventional radiologist",
+    response = approve_in_admin(
+        reviewer_client, condition, next_review_due="2028-03-01", reviewed_by="Consultant interventional radiologist"
     )
-    assert reviewer_client.post(condition.get_admin_url(), data).status_code == 302
+    assert response.status_code == 302
     condition.refresh_from_db()
     assert condition.status == Status.PUBLISHED
     assert condition.first_published_at is not None
+    assert condition.last_reviewed == datetime.date(2026, 3, 1)
     assert condition.next_review_due == datetime.date(2028, 3, 1)
+    assert condition.live_version().number == 1
 
 
-@pytest.mark.parametrize("missing", [{"last_reviewed": ""}, {"reviewed_by": ""}])
-def test_publishing_needs_a_last_review_date_and_a_reviewer(reviewer_client, missing):
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [({"last_reviewed": ""}, "This field is required"), ({"reviewed_by": "  "}, "This field is required")],
+)
+def test_publishing_needs_a_last_review_date_and_a_reviewer(reviewer_client, missing, message):
     condition = make_condition(status=Status.REVIEW, last_reviewed=None, next_review_due=None, reviewed_by="")
-    overrides = {"status": "published", "last_reviewed": "2026-03-01", "reviewed_by": "Consultant", **missing}
-    data = change_form_data(reviewer_client, condition.get_admin_url(), **overrides)
-    response = reviewer_client.post(condition.get_admin_url(), data)
-    assert "published only when it has a last review date and a reviewer" in str(errors(response))
+    response = approve_in_admin(reviewer_client, condition, **missing)
+    assert response.status_code == 200
+    assert message in str(response.context["approve_form"].errors)
     condition.refresh_from_db()
     assert condition.status == Status.REVIEW
 
@@ -170,9 +182,7 @@ def test_next_review_due_defaults_to_the_review_interval_after_the_last_review(s
 def test_a_reviewer_can_leave_next_review_due_empty_in_the_admin(settings, reviewer_client):
     settings.REVIEW_INTERVAL_DAYS = 365
     condition = make_condition(status=Status.REVIEW, last_reviewed=None, next_review_due=None, reviewed_by="")
-    overrides = {"status": "published", "last_reviewed": "2026-03-01", "reviewed_by": "Consultant"}
-    data = change_form_data(reviewer_client, condition.get_admin_url(), **overrides)
-    assert reviewer_client.post(condition.get_admin_url(), data).status_code == 302
+    assert approve_in_admin(reviewer_client, condition, reviewed_by="Consultant").status_code == 302
     condition.refresh_from_db()
     assert condition.next_review_due == datetime.date(2027, 3, 1)
 
@@ -195,16 +205,19 @@ def test_only_reviewers_can_delete_pages(editor_client, reviewer_client):
 def test_publishing_and_unpublishing_are_recorded_with_who_and_when(reviewer, reviewer_client):
     procedure = make_procedure(status=Status.REVIEW)
     url = procedure.get_admin_url()
-    reviewer_client.post(url, change_form_data(reviewer_client, url, status="published"))
+    approve_in_admin(reviewer_client, procedure)
     reviewer_client.post(url, change_form_data(reviewer_client, url, status="draft"))
     revisions = [version.revision for version in Version.objects.get_for_object(procedure).order_by("pk")]
-    assert [revision.get_comment().split(".")[0] for revision in revisions] == [
+    assert [revision.get_comment().split(":")[0].split(".")[0] for revision in revisions] == [
         "Published",
         "Unpublished (now draft)",
     ]
     assert all(revision.user == reviewer and revision.date_created for revision in revisions)
     log = LogEntry.objects.filter(object_id=str(procedure.pk)).order_by("pk")
-    assert [entry.get_change_message().split(".")[0] for entry in log] == ["Published", "Unpublished (now draft)"]
+    assert [entry.get_change_message().split(":")[0].split(".")[0] for entry in log] == [
+        "Published",
+        "Unpublished (now draft)",
+    ]
     assert all(entry.user == reviewer for entry in log)
 
 

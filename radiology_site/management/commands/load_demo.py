@@ -15,6 +15,7 @@ from django.db import transaction
 
 from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedure
 from procedures.models import ImagingModality, Procedure, ProcedureCategory
+from publishing import workflow
 from radiology_site.demo import content
 from radiology_site.demo.images import draw_case_image
 
@@ -54,6 +55,13 @@ class Command(BaseCommand):
         call_command(
             "createinitialrevisions", "conditions", "procedures", comment="Loaded from the demo content.", verbosity=0
         )
+        # The demo pages are published: what patients read must be an approved version.
+        demo_pages = [
+            *Procedure.objects.filter(slug__in=[data["slug"] for data in content.PROCEDURES]),
+            *Condition.objects.filter(slug=content.CONDITION["slug"]),
+        ]
+        for page in demo_pages:
+            workflow.record_imported(page, "Loaded from the demo content.")
         self.stdout.write(self.style.SUCCESS(loader.summary()))
 
 

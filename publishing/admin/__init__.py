@@ -1,0 +1,22 @@
+"""The admin for what conditions and procedures share, one concern a module:
+
+- revisions.py: every save a revision, history, compare, revert and recover (RecordedAdmin);
+- conflicts.py: two people editing one object (EditConflictForm);
+- pages.py: the page form's rules, workflow state and pending changes (PublishableAdmin);
+- review.py: the review screen, approving and sending back.
+"""
+
+from .conflicts import EditConflictForm
+from .pages import PUBLISHING_FIELDSET, PublishableAdmin, PublishableForm, ReviewDueFilter, StateFilter, rendered
+from .revisions import RecordedAdmin
+
+__all__ = [
+    "PUBLISHING_FIELDSET",
+    "EditConflictForm",
+    "PublishableAdmin",
+    "PublishableForm",
+    "RecordedAdmin",
+    "ReviewDueFilter",
+    "StateFilter",
+    "rendered",
+]

@@ -32,7 +32,7 @@ class CaseImageFieldFile(ImageFieldFile):
         declares that field after this one, so the model save that follows stores them.
         """
         # Checked and decoded already when it came through a form; the ORM and loader get checked here.
-        upload = getattr(content, "checked_image", None) or images.open_upload(content)
+        upload = getattr(content, "checked_image", None) or images.open_upload(content, name)
         pixels = images.pixels_only(upload)
         image_format = images.image_format(upload)
         random_name = secrets.token_hex(16) + images.EXTENSIONS[image_format][0]

@@ -43,10 +43,12 @@ _OTHER_FORMATS = (
 _MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "YCbCr"}
 
 
-def open_upload(file):
+def open_upload(file, name=None):
     """Check an uploaded file is a safe, whole JPEG, PNG or WebP and return it decoded.
 
-    Raises ValidationError with a message written for the member of staff who uploaded it.
+    name is what the caller says the file is called, e.g. the name given to FieldFile.save(); it
+    wins over file.name, which a ContentFile made without one lacks. Raises ValidationError with a message
+    written for the member of staff who uploaded it.
     """
     if not file.size:
         raise ValidationError("The file is empty. Choose the image again.", code="empty")
@@ -56,7 +58,7 @@ def open_upload(file):
             code="too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)},
         )
-    extension = Path(file.name or "").suffix.lower()
+    extension = Path(name or file.name or "").suffix.lower()
     file.seek(0)
     head = file.read(512)
     file.seek(0)

@@ -238,6 +238,8 @@ ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {
 # Staff sessions end after this much inactivity: every request pushes the expiry back.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# An admin form refused only because its CSRF token went stale is kept for its editor (radiology_site/resubmit.py).
+CSRF_FAILURE_VIEW = "radiology_site.resubmit.csrf_failure"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
 # address, both are locked out together for the cool-off time. Locking a username alone would let

@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from PIL import Image
 
@@ -244,6 +245,43 @@ def test_the_condition_page_offers_renditions_with_srcset_sizes_and_lazy_loading
     assert "100vw" in img["sizes"]
     assert (img["width"], img["height"]) == ("2000", "1500")
     assert img["loading"] == "lazy"
+
+
+def unsaved_case_image():
+    case = make_case(make_condition(), images=0)
+    return CaseImage(case_study=case, label="A", stage="before", caption="Before.", alt_text="A tumour.")
+
+
+def test_an_image_saved_from_code_is_checked_under_the_name_given_to_save(settings):
+    image = unsaved_case_image()
+    image.image.save("scan.png", ContentFile(encoded("PNG", size=(120, 80))))  # the content has no name
+    image.refresh_from_db()
+    assert re.fullmatch(r"cases/\d{4}/[0-9a-f]{32}\.png", image.image.name)
+    assert (image.width, image.height, image.renditions) == (120, 80, [120])
+    assert image.image.all_files_exist()
+
+
+def test_the_name_given_to_save_wins_over_the_contents_own_name():
+    image = unsaved_case_image()
+    image.image.save("scan.png", upload(encoded("PNG"), "export.jpg"))
+    assert image.image.name.endswith(".png")
+
+
+def test_a_name_given_to_save_that_does_not_match_the_contents_is_refused(settings):
+    image = unsaved_case_image()
+    with pytest.raises(images.ValidationError) as refused:
+        image.image.save("scan.gif", upload(encoded("PNG"), "scan.png"))
+    assert "contains a PNG image but its name ends in ‘.gif’" in " ".join(refused.value.messages)
+    assert not CaseImage.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_web_page_saved_from_code_under_an_image_name_is_refused(settings):
+    image = unsaved_case_image()
+    with pytest.raises(images.ValidationError, match="web page or drawing"):
+        image.image.save("scan.png", ContentFile(b"<html><script>alert(1)</script></html>"))
+    assert not CaseImage.objects.exists()
+    assert stored_files(settings) == []
 
 
 def test_pages_never_open_or_make_an_image_while_rendering(client, monkeypatch):

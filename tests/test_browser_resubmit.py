@@ -21,7 +21,7 @@ def log_in(page, username):
 
 def test_an_editor_whose_session_ended_while_typing_saves_their_text_after_logging_in(live_server, browser, roles):
     make_staff("edna", "Editors")
-    change_form = live_server.url + make_condition().get_admin_url()
+    change_form = live_server.url + make_condition(status="draft").get_admin_url()
     context = new_context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -62,7 +62,7 @@ def kept_after_session_ended(client, url, **changes):
 
 
 def test_a_form_saved_after_the_session_ended_is_saved_after_logging_in_again(editor, editor_client):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     data = kept_after_session_ended(editor_client, url, summary=TYPED)
     assert Condition.objects.get().summary != TYPED
     login_page = editor_client.get(f"/admin/login/?next={quote(url)}").content.decode()
@@ -85,7 +85,7 @@ def test_a_form_saved_after_the_session_ended_is_saved_after_logging_in_again(ed
 
 
 def test_kept_changes_still_go_through_the_edit_conflict_check(editor, editor_client, reviewer_client):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     kept_after_session_ended(editor_client, url, summary=TYPED)
     reviewer_client.post(url, change_form_data(reviewer_client, url, what_it_is="<p>Rita’s edit.</p>"))
 
@@ -112,7 +112,7 @@ def test_an_add_form_is_kept_too(editor, editor_client):
 
 
 def test_discarded_changes_are_dropped(editor, editor_client):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     kept_after_session_ended(editor_client, url, summary=TYPED)
     log_in(editor_client, editor, url)
     response = editor_client.post(url, {resubmit.DISCARD: "Discard them"})
@@ -125,7 +125,7 @@ def test_discarded_changes_are_dropped(editor, editor_client):
 
 
 def test_someone_else_logging_in_in_that_browser_is_not_offered_them(editor, editor_client, reviewer):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     kept_after_session_ended(editor_client, url, summary=TYPED)
     log_in(editor_client, reviewer, url)
     page = editor_client.get(url)
@@ -135,7 +135,7 @@ def test_someone_else_logging_in_in_that_browser_is_not_offered_them(editor, edi
 
 
 def test_logging_in_in_another_browser_is_not_offered_them(editor, editor_client):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     kept_after_session_ended(editor_client, url, summary=TYPED)
     other_browser = Client()
     log_in(other_browser, editor, url)
@@ -143,8 +143,8 @@ def test_logging_in_in_another_browser_is_not_offered_them(editor, editor_client
 
 
 def test_kept_changes_are_offered_only_at_the_address_they_were_sent_to(editor, editor_client):
-    kept_at = make_condition().get_admin_url()
-    elsewhere = make_condition(name="Spinal fracture").get_admin_url()
+    kept_at = make_condition(status="draft").get_admin_url()
+    elsewhere = make_condition(name="Spinal fracture", status="draft").get_admin_url()
     kept_after_session_ended(editor_client, kept_at, summary=TYPED)
     log_in(editor_client, editor, elsewhere)
     assert shown_a_form(editor_client.get(elsewhere))
@@ -154,7 +154,7 @@ def test_kept_changes_are_offered_only_at_the_address_they_were_sent_to(editor, 
 
 
 def test_uploaded_files_are_not_kept_and_the_page_says_so(editor, editor_client):
-    case = make_case(make_condition(), images=0)
+    case = make_case(make_condition(status="draft"), images=0)
     url = f"/admin/conditions/casestudy/{case.pk}/change/"
     editor_client.get(url)
     end_session(editor_client)
@@ -170,7 +170,7 @@ def test_uploaded_files_are_not_kept_and_the_page_says_so(editor, editor_client)
 
 
 def test_a_form_too_large_to_keep_is_refused_with_a_message(editor, editor_client):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     kept_after_session_ended(editor_client, url, summary="x" * resubmit.MAX_BYTES)
     assert resubmit.SESSION_KEY not in editor_client.session
     login_page = editor_client.get(f"/admin/login/?next={quote(url)}").content.decode()
@@ -180,8 +180,8 @@ def test_a_form_too_large_to_keep_is_refused_with_a_message(editor, editor_clien
 
 
 def test_forms_kept_together_stay_under_the_limit(editor, editor_client):
-    first = make_condition().get_admin_url()
-    second = make_condition(name="Spinal fracture").get_admin_url()
+    first = make_condition(status="draft").get_admin_url()
+    second = make_condition(name="Spinal fracture", status="draft").get_admin_url()
     half = "x" * (resubmit.MAX_BYTES // 2)
     data = change_form_data(editor_client, first, summary=half)
     second_data = change_form_data(editor_client, second, summary=half)
@@ -192,7 +192,7 @@ def test_forms_kept_together_stay_under_the_limit(editor, editor_client):
 
 
 def test_a_post_too_large_for_django_is_refused_and_nothing_is_kept(editor_client):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     data = change_form_data(editor_client, url, summary="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
     end_session(editor_client)
     assert editor_client.post(url, data).status_code == 400
@@ -216,7 +216,7 @@ def test_forms_that_carry_passwords_are_never_kept(staff_client):
 
 
 def test_the_editor_cookie_is_signed_and_sent_only_to_the_admin(editor, editor_client):
-    response = editor_client.get(make_condition().get_admin_url())
+    response = editor_client.get(make_condition(status="draft").get_admin_url())
     cookie = response.cookies[resubmit.EDITOR_COOKIE]
     assert cookie["path"] == "/admin/" and cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie.value != str(editor.pk) and cookie.value.startswith(f"{editor.pk}:")
@@ -236,7 +236,7 @@ def csrf_checked_client(user, url, **changes):
 
 
 def test_a_form_posted_after_the_session_ended_passes_the_csrf_check(editor):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     client, data = csrf_checked_client(editor, url, summary=TYPED)
     end_session(client)
     response = client.post(url, data)
@@ -247,7 +247,7 @@ def test_a_form_posted_after_the_session_ended_passes_the_csrf_check(editor):
 
 
 def test_a_form_whose_csrf_token_went_stale_is_kept_when_this_site_sent_it(editor):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     client, data = csrf_checked_client(editor, url, summary=TYPED)
     # The session ends and the editor logs in again in another window, which changes the CSRF token.
     end_session(client)
@@ -260,7 +260,7 @@ def test_a_form_whose_csrf_token_went_stale_is_kept_when_this_site_sent_it(edito
 
 @pytest.mark.parametrize("origin", [None, "https://attacker.example", "null"])
 def test_a_form_with_a_stale_csrf_token_from_anywhere_else_is_refused_and_not_kept(editor, origin):
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     client, data = csrf_checked_client(editor, url, summary=TYPED)
     end_session(client)
     log_in(client, editor, "/admin/")
@@ -271,7 +271,7 @@ def test_a_form_with_a_stale_csrf_token_from_anywhere_else_is_refused_and_not_ke
 
 def test_with_the_csrf_token_kept_in_the_session_the_form_is_still_kept(editor, settings):
     settings.CSRF_USE_SESSIONS = True  # the session's end takes the token with it, so the check fails
-    url = make_condition().get_admin_url()
+    url = make_condition(status="draft").get_admin_url()
     client, data = csrf_checked_client(editor, url, summary=TYPED)
     end_session(client)
     response = client.post(url, data, headers={"Origin": "http://testserver"})

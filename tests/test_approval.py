@@ -1,6 +1,7 @@
 """What patients read is an approved version: edits to a published page wait for a clinical reviewer."""
 
 import datetime
+import importlib
 
 import pytest
 from django.core import mail
@@ -206,3 +207,26 @@ def test_a_link_added_from_another_page_survives_a_stale_form(reviewer_client):
     stale["opened_edit"] = Procedure.objects.get(pk=second.pk).edit_count
     assert reviewer_client.post(url, stale).status_code == 302
     assert first in second.related.all()
+
+
+def test_the_data_migration_makes_each_published_page_its_own_approved_version(live_page):
+    from django.apps import apps
+
+    migration = importlib.import_module("publishing.migrations.0003_published_pages_are_approved")
+    draft = make_condition(name="Still a draft", status="draft")
+    migration.approve_published_pages(apps, None)
+    migration.approve_published_pages(apps, None)  # idempotent
+    (version,) = live_page.approved_versions()
+    assert version.number == 1 and version.went_live_at and version.reviewed_by == live_page.reviewed_by
+    assert versions.same_content(version.data, versions.snapshot(live_page))
+    assert not draft.approved_versions().exists() and live_page.live_version() == version
+
+
+@pytest.mark.parametrize("kind", ["casestudy", "procedurecategory"])
+def test_case_studies_and_categories_refuse_a_save_from_a_stale_form(live_page, editor_client, reviewer_client, kind):
+    obj = live_page.case_studies.get() if kind == "casestudy" else Procedure.objects.get().category
+    url = reverse(f"admin:{obj._meta.app_label}_{kind}_change", args=[obj.pk])
+    stale = change_form_data(editor_client, url, summary="Typed long ago.")
+    assert reviewer_client.post(url, change_form_data(reviewer_client, url, summary="Saved first.")).status_code == 302
+    response = editor_client.post(url, stale)
+    assert response.status_code == 200 and "since you opened it" in response.content.decode()

@@ -29,10 +29,12 @@ def test_an_editor_whose_session_ended_while_typing_saves_their_text_after_loggi
     log_in(page, "edna")
     assert page.url == change_form
 
+    # Every response renews the session cookie, so let the form's own requests finish first.
+    page.wait_for_load_state("networkidle")
     context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # what 30 minutes without a request does
     page.locator("#id_summary").fill(TYPED)
     page.get_by_role("button", name="Save", exact=True).first.click()
-    assert "/admin/login/" in page.url
+    page.wait_for_url("**/admin/login/**")
     assert "They are kept: log in again to save them." in page.locator(".messagelist").inner_text()
 
     log_in(page, "edna")

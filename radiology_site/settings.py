@@ -245,6 +245,19 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Two wider limits (radiology_site/login_limits.py), each counting failures within its own time. One
+# address trying many usernames (password spraying), set high enough that a hospital behind one
+# address does not reach it by mistake; and one username tried from many addresses, locked only
+# briefly, so that nobody can keep a colleague out for long.
+AXES_HANDLER = "radiology_site.login_limits.LoginLimitsHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row a failure, with its time: what the wider limits count
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LOGIN_ADDRESS_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_ADDRESS_LOCKOUT_MINUTES", 60))
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("DJANGO_LOGIN_USERNAME_FAILURE_LIMIT", 10)
+LOGIN_USERNAME_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_USERNAME_LOCKOUT_MINUTES", 5))
+# Logins refused during a lockout are not counted: staff retrying (a whole hospital, behind one
+# address) must not keep the lock going.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "radiology_site.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "radiology_site.middleware.client_ip"
 # The addresses of the reverse proxy, whose X-Real-IP header names the real visitor.

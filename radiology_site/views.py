@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.conf import settings
+from axes.handlers.proxy import AxesProxyHandler
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -49,5 +49,5 @@ def refuse_editor_upload(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """What django-axes shows after too many failed logins: the same for every username."""
-    minutes = settings.AXES_COOLOFF_TIME // timedelta(minutes=1)
+    minutes = AxesProxyHandler.get_implementation().lockout_time(request, credentials) // timedelta(minutes=1)
     return render(request, "locked_out.html", {"minutes": minutes}, status=429)

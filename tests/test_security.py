@@ -3,9 +3,11 @@
 import datetime
 import subprocess
 import sys
+from io import StringIO
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -194,6 +196,97 @@ def test_a_successful_login_clears_earlier_failures(client, staff_user):
     client.logout()
     for _ in range(4):
         assert log_in(client, "editor", "wrong password").status_code == 200
+
+
+SPRAYER = "203.0.113.66"
+
+
+def spray(client, count, address=SPRAYER, start=0):
+    """Failed logins from one address, each for a different username, as in password spraying."""
+    return [log_in(client, f"user-{start + number}", "Winter2026!", address).status_code for number in range(count)]
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, staff_user):
+    assert spray(client, 49) == [200] * 49
+    response = log_in(client, "user-49", "Winter2026!", SPRAYER)
+    assert response.status_code == 429
+    assert "Too many attempts to log in" in response.content.decode()
+    assert "Please wait 60 minutes" in response.content.decode()
+    # Everyone at that address waits, even with the right password; other addresses do not.
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 429
+    assert log_in(client, "editor", PASSWORD, "198.51.100.20").status_code == 302
+
+
+def test_a_hospital_behind_one_address_is_not_locked_out_by_everyday_mistakes(client, staff_user):
+    assert spray(client, 49) == [200] * 49
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+
+
+def test_an_address_may_try_again_an_hour_after_its_failures(client, staff_user, monkeypatch):
+    start = timezone.now()
+    at(monkeypatch, start)
+    spray(client, 50)
+    at(monkeypatch, start + datetime.timedelta(minutes=59))
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 429
+    at(monkeypatch, start + datetime.timedelta(minutes=61))
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+
+
+def test_logins_refused_while_an_address_is_locked_do_not_keep_it_locked(client, staff_user, monkeypatch, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    start = timezone.now()
+    at(monkeypatch, start)
+    spray(client, 10)
+    # Colleagues behind the same address keep trying while it is locked.
+    at(monkeypatch, start + datetime.timedelta(minutes=30))
+    assert spray(client, 10, start=100) == [429] * 10
+    at(monkeypatch, start + datetime.timedelta(minutes=61))
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+
+
+def test_a_successful_login_does_not_reset_an_address_count(client, staff_user):
+    spray(client, 49)
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+    client.logout()
+    assert log_in(client, "user-49", "Winter2026!", SPRAYER).status_code == 429
+
+
+def test_one_username_tried_from_many_addresses_is_locked_out_for_a_short_while(client, staff_user, monkeypatch):
+    start = timezone.now()
+    at(monkeypatch, start)
+    statuses = [log_in(client, "editor", "wrong password", f"198.51.100.{number}").status_code for number in range(30)]
+    assert statuses == [200] * 9 + [429] * 21
+    # Locked from everywhere, with the right password too, but only for five minutes.
+    response = log_in(client, "editor", PASSWORD, "192.0.2.1")
+    assert response.status_code == 429
+    assert "Please wait 5 minutes" in response.content.decode()
+    assert "editor" not in response.content.decode()
+    at(monkeypatch, start + datetime.timedelta(minutes=6))
+    assert log_in(client, "editor", PASSWORD, "192.0.2.1").status_code == 302
+
+
+def test_resetting_an_address_or_username_lifts_its_lockout(client, staff_user):
+    spray(client, 50)
+    call_command("axes_reset_ip", SPRAYER, stdout=StringIO())
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+    client.logout()
+    for number in range(10):
+        log_in(client, "editor", "wrong password", f"198.51.100.{number}")
+    call_command("axes_reset_username", "editor", stdout=StringIO())
+    assert log_in(client, "editor", PASSWORD, "192.0.2.1").status_code == 302
+
+
+def test_the_address_and_username_limits_are_configurable():
+    names = ("LOGIN_ADDRESS_FAILURE_LIMIT", "LOGIN_ADDRESS_COOLOFF_TIME", "LOGIN_USERNAME_FAILURE_LIMIT")
+    env = {
+        "DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT": "200",
+        "DJANGO_LOGIN_ADDRESS_LOCKOUT_MINUTES": "30",
+        "DJANGO_LOGIN_USERNAME_FAILURE_LIMIT": "25",
+    }
+    assert production_settings(*names, **env, **PRODUCTION) == ["200", "0:30:00", "25"]
+    assert production_settings(
+        "LOGIN_USERNAME_COOLOFF_TIME", DJANGO_LOGIN_USERNAME_LOCKOUT_MINUTES="2", **PRODUCTION
+    ) == ["0:02:00"]
 
 
 # Two-factor login

@@ -234,6 +234,12 @@ ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {
     "img-src": ["data:"],
 }
 
+# The admin is the only place to log in or out. Where a login goes when its ?next= is missing or
+# leads off the site; and a logout always redirects (Django would otherwise answer an off-site
+# ?next= by redirecting to the logout URL itself, which refuses GET).
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "logged_out"
+
 # Staff sessions end after this much inactivity: every request pushes the expiry back.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True

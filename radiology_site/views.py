@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import admin
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -38,6 +39,13 @@ def search(request):
             "result_count": len(conditions) + len(procedures),
         },
     )
+
+
+@require_safe
+def logged_out(request):
+    """The admin's logged-out page, where a logout always ends (LOGOUT_REDIRECT_URL)."""
+    context = {**admin.site.each_context(request), "title": "Logged out", "has_permission": False}
+    return render(request, "registration/logged_out.html", context)
 
 
 def refuse_editor_upload(request):

@@ -198,6 +198,45 @@ def test_a_successful_login_clears_earlier_failures(client, staff_user):
         assert log_in(client, "editor", "wrong password").status_code == 200
 
 
+EVIL_NEXT = "?next=https://evil.example/"
+
+
+def test_a_login_asked_to_go_off_site_lands_on_the_admin_home(client, staff_user):
+    page = Outline(client.get(LOGIN_URL + EVIL_NEXT).content.decode())
+    assert page.find_all("input", name="next") == [{"type": "hidden", "name": "next", "value": ""}]
+    # What that page's form posts: an empty next field, to the page's own address, query and all.
+    data = {"username": "editor", "password": PASSWORD, "next": ""}
+    response = client.post(LOGIN_URL + EVIL_NEXT, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    client.logout()
+    data["next"] = "https://evil.example/"
+    response = client.post(LOGIN_URL, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response["Location"] == "/admin/"
+
+
+def test_a_login_still_goes_to_a_page_on_this_site_it_was_asked_for(client, staff_user):
+    data = {"username": "editor", "password": PASSWORD, "next": "/admin/conditions/condition/"}
+    response = client.post(LOGIN_URL, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response["Location"] == "/admin/conditions/condition/"
+
+
+@pytest.mark.parametrize("query", ["", EVIL_NEXT])
+def test_logging_out_ends_on_the_admin_logged_out_page(staff_client, query):
+    response = staff_client.post("/admin/logout/" + query, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/admin/logged-out/"
+    page = response.content.decode()
+    assert "Logged out" in page and "Log in again" in page
+    assert "evil.example" not in page
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_a_logout_still_goes_to_a_page_on_this_site_it_was_asked_for(staff_client):
+    response = staff_client.post("/admin/logout/?next=/conditions/")
+    assert response["Location"] == "/conditions/"
+
+
 SPRAYER = "203.0.113.66"
 
 

@@ -6,14 +6,17 @@ import sys
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from radiology_site import settings as project_settings
-from tests.conftest import make_case, make_condition
+from tests.conftest import logged_in, make_case, make_condition, make_staff
 from tests.html import Outline
 from tests.test_settings import ROOT, clean_environment
 
@@ -148,6 +151,38 @@ def test_activity_keeps_a_staff_session_alive(staff_client, monkeypatch):
 
 def test_the_idle_timeout_is_configurable():
     assert production_settings("SESSION_COOKIE_AGE", DJANGO_SESSION_IDLE_MINUTES="10", **PRODUCTION) == ["600"]
+
+
+def test_deactivating_a_user_ends_their_sessions_for_good(roles):
+    nurse, colleague = make_staff("nurse", "Editors"), make_staff("colleague", "Editors")
+    nurse_client, colleague_client = logged_in(nurse), logged_in(colleague)
+    assert nurse_client.get("/admin/").status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    # Re-activated a minute later, the account does not get its old session back.
+    nurse.is_active = True
+    nurse.save()
+    response = nurse_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+    assert colleague_client.get("/admin/").status_code == 200
+
+
+def test_staff_passwords_need_twelve_characters(staff_client):
+    with pytest.raises(ValidationError, match="at least 12 characters"):
+        validate_password("Pat12345")
+    validate_password("Pat12345 on ward 7")
+    form = {"username": "pat", "usable_password": "true", "password1": "Pat12345", "password2": "Pat12345"}
+    response = staff_client.post("/admin/auth/user/add/", form)
+    assert "at least 12 characters" in response.content.decode()
+    assert not get_user_model().objects.filter(username="pat").exists()
+
+
+@pytest.mark.parametrize("password", ["password1234", "nurse.patel.2026"])
+def test_long_passwords_that_are_common_or_like_the_username_are_still_refused(password):
+    user = get_user_model()(username="nurse.patel", email="nurse.patel@example.org")
+    with pytest.raises(ValidationError):
+        validate_password(password, user)
 
 
 def log_in(client, username, password, address="203.0.113.7"):

@@ -153,6 +153,7 @@ def main():
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        SITE_URL=f"https://{HOST}",
         DJANGO_MEDIA_ROOT=str(media_root),
         DJANGO_STATIC_ROOT=str(static_root),
         DATABASE_URL=database_url,

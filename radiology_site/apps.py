@@ -6,7 +6,7 @@ class RadiologySiteConfig(AppConfig):
     name = "radiology_site"
 
     def ready(self):
-        from . import signals  # noqa: F401 (connects the receivers)
+        from . import checks, signals  # noqa: F401 (registers the checks, connects the receivers)
 
 
 # Imported through its module so that Django does not take AdminConfig for radiology_site's own config.

@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration").
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,31 @@ def env_int(name, default, minimum=1):
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}.")
     return number
+
+
+def env_site_url(name, default):
+    """Read a site's address, such as https://patientinfo.example.nhs.uk: http(s), a host, no path."""
+    value = os.environ.get(name, "").strip() or default
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    try:
+        valid = (
+            parts.scheme in {"http", "https"}
+            and bool(parts.hostname)
+            and parts.username is None
+            and parts.path in {"", "/"}
+            and not parts.query
+            and not parts.fragment
+            and parts.port != 0  # .port raises ValueError unless the port is a number
+        )
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's address with no path, e.g. https://patientinfo.example.nhs.uk; got {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -195,6 +221,9 @@ CKEDITOR_5_CONFIGS = {
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Interventional Radiology patient information")
+# The site's public address, for links read away from it (review_report, emails). Production must set it:
+# `check --deploy` says so (radiology_site/checks.py).
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Case image uploads (conditions/images.py). nginx's client_max_body_size must be larger.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 10) * 1024 * 1024

@@ -28,6 +28,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-production-secret-that-is-long-and-random-0123456789-abcdefghijklmnop",
     "DJANGO_ALLOWED_HOSTS": "patientinfo.example.org",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://patientinfo.example.org",
+    "SITE_URL": "https://patientinfo.example.org",
 }
 
 

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     # Above WhiteNoise so that static files get the policy too.
     "radiology_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "radiology_site.middleware.AdminQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,7 +1,9 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import BadRequest
 from django.urls import reverse
+from django.utils import timezone
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -40,4 +42,20 @@ class AdminQueryMiddleware:
                 values += [key, *items]
             if any("\x00" in value for value in values):
                 raise BadRequest("An admin URL holds a NUL character.")
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a logged-in session SESSION_MAX_AGE after it began, however busy, on top of the idle expiry."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            # Stamped by the first request after login: the redirect from the login form.
+            started = request.session.setdefault("login_time", now)
+            if now - started > settings.SESSION_MAX_AGE.total_seconds():
+                logout(request)  # flushes the session: the cookie is dead for good
         return self.get_response(request)

@@ -150,6 +150,53 @@ def test_activity_keeps_a_staff_session_alive(staff_client, monkeypatch):
         assert staff_client.get("/admin/").status_code == 200, minutes
 
 
+def test_a_staff_session_ends_twelve_hours_after_login_however_busy(staff_client, monkeypatch):
+    start = timezone.now()
+    for minutes in range(0, 12 * 60, 25):
+        at(monkeypatch, start + datetime.timedelta(minutes=minutes))
+        assert staff_client.get("/admin/").status_code == 200, minutes
+    at(monkeypatch, start + datetime.timedelta(hours=12, minutes=1))
+    response = staff_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+    # Ended for good: the session is gone, not merely refused this once.
+    at(monkeypatch, start + datetime.timedelta(hours=12, minutes=2))
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_a_session_ended_by_its_lifetime_leaves_two_factor_login_working(staff_client, monkeypatch, settings):
+    settings.ADMIN_REQUIRES_2FA = True
+    settings.SESSION_MAX_AGE = datetime.timedelta(minutes=10)
+    start = timezone.now()
+    at(monkeypatch, start)
+    staff_client.get("/admin/")
+    at(monkeypatch, start + datetime.timedelta(minutes=11))
+    response = staff_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_the_session_lifetime_is_configurable():
+    assert production_settings("SESSION_MAX_AGE", DJANGO_SESSION_MAX_HOURS="8", **PRODUCTION) == ["8:00:00"]
+
+
+def test_cookies_carry_the_host_prefix_when_secure(client, staff_user):
+    assert production_settings("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", **PRODUCTION) == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+    ]
+    assert production_settings("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", DJANGO_DEBUG="1") == [
+        "sessionid",
+        "csrftoken",
+    ]
+    # The suite runs with secure cookies, as production does. Browsers keep a __Host- cookie only if
+    # it is Secure, for the path / and for no Domain.
+    response = log_in(client, "editor", PASSWORD)
+    for name in ("__Host-sessionid", "__Host-csrftoken"):
+        cookie = response.cookies[name]
+        assert cookie["secure"] is True and cookie["path"] == "/" and not cookie["domain"], name
+
+
 def test_the_idle_timeout_is_configurable():
     assert production_settings("SESSION_COOKIE_AGE", DJANGO_SESSION_IDLE_MINUTES="10", **PRODUCTION) == ["600"]
 

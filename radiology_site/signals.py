@@ -15,6 +15,6 @@ def end_sessions_of_inactive_user(sender, instance, **kwargs):
     if instance.is_active:
         return
     user_id = instance._meta.pk.value_to_string(instance)
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get(SESSION_KEY) == user_id:
-            session.delete()
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    theirs = [session.pk for session in live.iterator() if session.get_decoded().get(SESSION_KEY) == user_id]
+    Session.objects.filter(pk__in=theirs).delete()

@@ -49,7 +49,7 @@ class Site:
         self.context = ssl.create_default_context(cafile=cafile)
         self.opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=self.context), NoRedirect)
         self.base = f"https://{HOST}:{https_port}"
-        self.https_port, self.http_port = https_port, http_port
+        self.https_port, self.http_port, self.cafile = https_port, http_port, cafile
         self.requests = 0
 
     def get(self, path, status=200, **headers):
@@ -71,7 +71,7 @@ class Site:
             connection = http.client.HTTPSConnection(HOST, port, timeout=TIMEOUT, context=self.context)
         else:
             connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
-        connection.putrequest(method, path)
+        connection.putrequest(method, path, skip_host="Host" in headers)
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.endheaders()
@@ -79,10 +79,24 @@ class Site:
         connection.close()
         return response
 
+    def tls_protocol(self):
+        """The protocol nginx chooses when a browser offers HTTP/2 and HTTP/1.1."""
+        self.requests += 1
+        context = ssl.create_default_context(cafile=self.cafile)  # not self.context: urllib speaks HTTP/1.1 only
+        context.set_alpn_protocols(["h2", "http/1.1"])
+        with socket.create_connection((HOST, self.https_port), timeout=TIMEOUT) as sock:
+            with context.wrap_socket(sock, server_hostname=HOST) as tls:
+                return tls.selected_alpn_protocol()
+
 
 def check(condition, message):
     if not condition:
         raise SystemExit(f"SMOKE TEST FAILED: {message}")
+
+
+def nginx_version():
+    output = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=True).stderr
+    return tuple(int(part) for part in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", output).groups())
 
 
 def nginx_config(tmp, gunicorn_port, https_port, http_port, media_root):
@@ -91,7 +105,7 @@ def nginx_config(tmp, gunicorn_port, https_port, http_port, media_root):
     replacements = {
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{gunicorn_port};",
         "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
         "patientinfo.example.org;": f"{HOST};",
         "/etc/letsencrypt/live/patientinfo.example.org/fullchain.pem": str(tmp / "cert.pem"),
         "/etc/letsencrypt/live/patientinfo.example.org/privkey.pem": str(tmp / "key.pem"),
@@ -101,6 +115,11 @@ def nginx_config(tmp, gunicorn_port, https_port, http_port, media_root):
         check(old in site, f"deploy/nginx.conf no longer contains {old!r}; update .ci/smoke.py")
         site = site.replace(old, new)
     site = "\n".join(line for line in site.splitlines() if "[::]" not in line)  # IPv4 loopback only
+    if nginx_version() < (1, 25, 1):
+        # Older nginx (Debian 12 has 1.22) has no `http2 on;`: the file's own comment says what to write.
+        check(re.search(r"^ *http2 on;.*$", site, re.MULTILINE), "deploy/nginx.conf no longer has `http2 on;`")
+        site = re.sub(r"^ *http2 on;.*$", "", site, flags=re.MULTILINE)
+        site = site.replace(f"listen 127.0.0.1:{https_port} ssl;", f"listen 127.0.0.1:{https_port} ssl http2;")
     temp = tmp / "nginx"
     return f"""
 daemon off;
@@ -153,6 +172,7 @@ def main():
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        SITE_URL=f"https://{HOST}",
         DJANGO_MEDIA_ROOT=str(media_root),
         DJANGO_STATIC_ROOT=str(static_root),
         DATABASE_URL=database_url,
@@ -198,6 +218,9 @@ def fetch_everything(site):
     check(response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), "no HSTS header")
     check("script-src 'self'" in response.headers["Content-Security-Policy"], "no Content-Security-Policy")
     check(response.headers["X-Content-Type-Options"] == "nosniff", "no nosniff")
+    check(response.headers["Server"] == "nginx", f"nginx shows its version: {response.headers['Server']}")
+    check(site.tls_protocol() == "h2", "nginx does not offer HTTP/2")
+    print("  HTTP/2 offered, nginx version hidden")
     _, procedures = site.get("/procedures/")
     procedure_paths = sorted(set(re.findall(rb'href="(/procedures/[a-z0-9-]+/)"', procedures)))
     check(len(procedure_paths) == 8, f"expected the 8 demo procedures, found {len(procedure_paths)}")
@@ -229,9 +252,12 @@ def fetch_everything(site):
     site.get("/media/", status=403)  # no folder listings
 
     print("== plain HTTP is redirected, and oversize requests stop at nginx")
-    response = site.headers_only("GET", "/", site.http_port, tls=False)
-    check(response.status == 301 and response.getheader("Location").startswith("https://"), "no HTTPS redirect")
-    print("  301 http:// -> https://")
+    # To the configured server name, whatever Host the request sent.
+    response = site.headers_only("GET", "/search/?q=cement", site.http_port, tls=False, Host="evil.example")
+    location = response.getheader("Location")
+    check(response.status == 301 and location == f"https://{HOST}/search/?q=cement", f"HTTPS redirect to {location}")
+    check(response.getheader("Server") == "nginx", "the HTTP redirect shows nginx's version")
+    print(f"  301 http:// -> {location}")
     too_big = 41 * 1024 * 1024
     response = site.headers_only("POST", "/admin/login/", site.https_port, tls=True, **{"Content-Length": too_big})
     check(response.status == 413, f"a {too_big}-byte request got {response.status}, not 413")

@@ -1,7 +1,15 @@
+from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
 
-# Imported through its module so that this file offers Django no default app config for radiology_site.
+class RadiologySiteConfig(AppConfig):
+    name = "radiology_site"
+
+    def ready(self):
+        from . import checks, signals  # noqa: F401 (registers the checks, connects the receivers)
+
+
+# Imported through its module so that Django does not take AdminConfig for radiology_site's own config.
 class StaffAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with StaffAdminSite as admin.site."""
 

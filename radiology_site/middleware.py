@@ -1,6 +1,9 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 from django.urls import reverse
+from django.utils import timezone
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -19,3 +22,40 @@ def client_ip(request):
     if address in settings.TRUSTED_PROXY_IPS:
         return request.META.get("HTTP_X_REAL_IP") or address
     return address
+
+
+class AdminQueryMiddleware:
+    """Refuses an admin URL holding a NUL character, in its query or its path, with a 400 rather than a 500.
+
+    PostgreSQL cannot compare text holding one, and the admin passes query values (filters, search,
+    autocomplete) and object ids (history) straight to the database. Nobody types one; the public
+    search removes it itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(reverse("admin:index")):
+            values = [request.path_info]
+            for key, items in request.GET.lists():
+                values += [key, *items]
+            if any("\x00" in value for value in values):
+                raise BadRequest("An admin URL holds a NUL character.")
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a logged-in session SESSION_MAX_AGE after it began, however busy, on top of the idle expiry."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            # Stamped by the first request after login: the redirect from the login form.
+            started = request.session.setdefault("login_time", now)
+            if now - started > settings.SESSION_MAX_AGE.total_seconds():
+                logout(request)  # flushes the session: the cookie is dead for good
+        return self.get_response(request)

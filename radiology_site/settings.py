@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration").
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,31 @@ def env_int(name, default, minimum=1):
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}.")
     return number
+
+
+def env_site_url(name, default):
+    """Read a site's address, such as https://patientinfo.example.nhs.uk: http(s), a host, no path."""
+    value = os.environ.get(name, "").strip() or default
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    try:
+        valid = (
+            parts.scheme in {"http", "https"}
+            and bool(parts.hostname)
+            and parts.username is None
+            and parts.path in {"", "/"}
+            and not parts.query
+            and not parts.fragment
+            and parts.port != 0  # .port raises ValueError unless the port is a number
+        )
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's address with no path, e.g. https://patientinfo.example.nhs.uk; got {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -82,10 +108,13 @@ MIDDLEWARE = [
     # Above WhiteNoise so that static files get the policy too.
     "radiology_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "radiology_site.middleware.AdminQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before OTPMiddleware, so that a user it logs out is still given is_verified().
+    "radiology_site.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,7 +164,8 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Long enough for a passphrase, such as the three random words the NCSC recommends.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -194,9 +224,6 @@ CKEDITOR_5_CONFIGS = {
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Interventional Radiology patient information")
-# The site's address, for links in emails to staff.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-
 # Email to clinical reviewers when a page waits for them. Printed to the console under
 # `make run` (debug); sent over SMTP in production.
 EMAIL_BACKEND = os.environ.get(
@@ -211,6 +238,10 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT_SECONDS", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "patient-information@localhost")
 
+# The site's public address, for links read away from it (review_report, emails). Production must set it:
+# `check --deploy` says so (radiology_site/checks.py).
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
 # Case image uploads (conditions/images.py). nginx's client_max_body_size must be larger.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 10) * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_MEGAPIXELS", 40) * 1_000_000
@@ -220,6 +251,11 @@ IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_MEGAPIXELS", 40) * 1_000_000
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+if SESSION_COOKIE_SECURE:
+    # Browsers keep a __Host- cookie only if it is Secure, for the path / and for this host alone, so
+    # neither a subdomain nor plain HTTP can plant or overwrite one. Browsers refuse it without Secure.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
@@ -250,11 +286,20 @@ ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {
     "img-src": ["data:"],
 }
 
+# The admin is the only place to log in or out. Where a login goes when its ?next= is missing or
+# leads off the site; and a logout always redirects (Django would otherwise answer an off-site
+# ?next= by redirecting to the logout URL itself, which refuses GET).
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "logged_out"
+
 # Staff sessions end after this much inactivity: every request pushes the expiry back.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # An admin form refused only because its CSRF token went stale is kept for its editor (radiology_site/resubmit.py).
 CSRF_FAILURE_VIEW = "radiology_site.resubmit.csrf_failure"
+# However busy, a session ends this long after login (radiology_site.middleware.SessionLifetimeMiddleware),
+# so that a stolen cookie kept in use does not work for ever.
+SESSION_MAX_AGE = timedelta(hours=env_int("DJANGO_SESSION_MAX_HOURS", 12))
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
 # address, both are locked out together for the cool-off time. Locking a username alone would let
@@ -263,6 +308,19 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Two wider limits (radiology_site/login_limits.py), each counting failures within its own time. One
+# address trying many usernames (password spraying), set high enough that a hospital behind one
+# address does not reach it by mistake; and one username tried from many addresses, locked only
+# briefly, so that nobody can keep a colleague out for long.
+AXES_HANDLER = "radiology_site.login_limits.LoginLimitsHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row a failure, with its time: what the wider limits count
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LOGIN_ADDRESS_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_ADDRESS_LOCKOUT_MINUTES", 60))
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("DJANGO_LOGIN_USERNAME_FAILURE_LIMIT", 10)
+LOGIN_USERNAME_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_USERNAME_LOCKOUT_MINUTES", 5))
+# Logins refused during a lockout are not counted: staff retrying (a whole hospital, behind one
+# address) must not keep the lock going.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "radiology_site.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "radiology_site.middleware.client_ip"
 # The addresses of the reverse proxy, whose X-Real-IP header names the real visitor.

@@ -14,6 +14,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("conditions/", include("conditions.urls")),
     path("procedures/", include("procedures.urls")),
+    # Ahead of the admin's own URLs, which would send a visitor who is not logged in to log in.
+    path("admin/logged-out/", views.logged_out, name="logged_out"),
     path("admin/", admin.site.urls),
     # django-ckeditor-5's widget reverses this name while rendering; every upload is refused.
     path("ckeditor5/image_upload/", views.refuse_editor_upload, name="ck_editor_5_upload_file"),

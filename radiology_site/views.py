@@ -1,6 +1,7 @@
 from datetime import timedelta
 
-from django.conf import settings
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import admin
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -40,6 +41,13 @@ def search(request):
     )
 
 
+@require_safe
+def logged_out(request):
+    """The admin's logged-out page, where a logout always ends (LOGOUT_REDIRECT_URL)."""
+    context = {**admin.site.each_context(request), "title": "Logged out", "has_permission": False}
+    return render(request, "registration/logged_out.html", context)
+
+
 def refuse_editor_upload(request):
     """The editor's own upload endpoint: images enter only as case images, with alt text and consent."""
     message = "Images cannot be uploaded in the text editor. Add them to a case study instead."
@@ -49,5 +57,5 @@ def refuse_editor_upload(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """What django-axes shows after too many failed logins: the same for every username."""
-    minutes = settings.AXES_COOLOFF_TIME // timedelta(minutes=1)
+    minutes = AxesProxyHandler.get_implementation().lockout_time(request, credentials) // timedelta(minutes=1)
     return render(request, "locked_out.html", {"minutes": minutes}, status=429)

@@ -34,6 +34,18 @@ def test_the_deploy_check_fails_when_https_is_switched_off():
     assert "security.W004" in result.stderr + result.stdout
 
 
+def test_the_deploy_check_fails_without_the_site_address():
+    result = run_check_deploy(**{**PRODUCTION, "SITE_URL": ""})
+    assert result.returncode != 0
+    assert "radiology_site.E001" in result.stderr and "SITE_URL" in result.stderr
+
+
+def test_the_deploy_check_warns_of_a_plain_http_site_address():
+    result = run_check_deploy(**{**PRODUCTION, "SITE_URL": "http://patientinfo.example.org"})
+    assert result.returncode != 0
+    assert "radiology_site.W001" in result.stderr
+
+
 def test_the_server_error_page_needs_no_database():
     # No django_db mark here: pytest-django makes any query fail this test.
     response = server_error(RequestFactory().get("/conditions/"))

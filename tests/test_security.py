@@ -3,15 +3,20 @@
 import datetime
 import subprocess
 import sys
+from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from radiology_site import settings as project_settings
-from tests.conftest import make_case, make_condition
+from tests.conftest import logged_in, make_case, make_condition, make_staff
 from tests.html import Outline
 from tests.test_settings import ROOT, clean_environment
 
@@ -23,6 +28,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-production-secret-that-is-long-and-random-0123456789-abcdefghijklmnop",
     "DJANGO_ALLOWED_HOSTS": "patientinfo.example.org",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://patientinfo.example.org",
+    "SITE_URL": "https://patientinfo.example.org",
 }
 
 
@@ -144,8 +150,87 @@ def test_activity_keeps_a_staff_session_alive(staff_client, monkeypatch):
         assert staff_client.get("/admin/").status_code == 200, minutes
 
 
+def test_a_staff_session_ends_twelve_hours_after_login_however_busy(staff_client, monkeypatch):
+    start = timezone.now()
+    for minutes in range(0, 12 * 60, 25):
+        at(monkeypatch, start + datetime.timedelta(minutes=minutes))
+        assert staff_client.get("/admin/").status_code == 200, minutes
+    at(monkeypatch, start + datetime.timedelta(hours=12, minutes=1))
+    response = staff_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+    # Ended for good: the session is gone, not merely refused this once.
+    at(monkeypatch, start + datetime.timedelta(hours=12, minutes=2))
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_a_session_ended_by_its_lifetime_leaves_two_factor_login_working(staff_client, monkeypatch, settings):
+    settings.ADMIN_REQUIRES_2FA = True
+    settings.SESSION_MAX_AGE = datetime.timedelta(minutes=10)
+    start = timezone.now()
+    at(monkeypatch, start)
+    staff_client.get("/admin/")
+    at(monkeypatch, start + datetime.timedelta(minutes=11))
+    response = staff_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_the_session_lifetime_is_configurable():
+    assert production_settings("SESSION_MAX_AGE", DJANGO_SESSION_MAX_HOURS="8", **PRODUCTION) == ["8:00:00"]
+
+
+def test_cookies_carry_the_host_prefix_when_secure(client, staff_user):
+    assert production_settings("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", **PRODUCTION) == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+    ]
+    assert production_settings("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", DJANGO_DEBUG="1") == [
+        "sessionid",
+        "csrftoken",
+    ]
+    # The suite runs with secure cookies, as production does. Browsers keep a __Host- cookie only if
+    # it is Secure, for the path / and for no Domain.
+    response = log_in(client, "editor", PASSWORD)
+    for name in ("__Host-sessionid", "__Host-csrftoken"):
+        cookie = response.cookies[name]
+        assert cookie["secure"] is True and cookie["path"] == "/" and not cookie["domain"], name
+
+
 def test_the_idle_timeout_is_configurable():
     assert production_settings("SESSION_COOKIE_AGE", DJANGO_SESSION_IDLE_MINUTES="10", **PRODUCTION) == ["600"]
+
+
+def test_deactivating_a_user_ends_their_sessions_for_good(roles):
+    nurse, colleague = make_staff("nurse", "Editors"), make_staff("colleague", "Editors")
+    nurse_client, colleague_client = logged_in(nurse), logged_in(colleague)
+    assert nurse_client.get("/admin/").status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    # Re-activated a minute later, the account does not get its old session back.
+    nurse.is_active = True
+    nurse.save()
+    response = nurse_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+    assert colleague_client.get("/admin/").status_code == 200
+
+
+def test_staff_passwords_need_twelve_characters(staff_client):
+    with pytest.raises(ValidationError, match="at least 12 characters"):
+        validate_password("Pat12345")
+    validate_password("Pat12345 on ward 7")
+    form = {"username": "pat", "usable_password": "true", "password1": "Pat12345", "password2": "Pat12345"}
+    response = staff_client.post("/admin/auth/user/add/", form)
+    assert "at least 12 characters" in response.content.decode()
+    assert not get_user_model().objects.filter(username="pat").exists()
+
+
+@pytest.mark.parametrize("password", ["password1234", "nurse.patel.2026"])
+def test_long_passwords_that_are_common_or_like_the_username_are_still_refused(password):
+    user = get_user_model()(username="nurse.patel", email="nurse.patel@example.org")
+    with pytest.raises(ValidationError):
+        validate_password(password, user)
 
 
 def log_in(client, username, password, address="203.0.113.7"):
@@ -194,6 +279,136 @@ def test_a_successful_login_clears_earlier_failures(client, staff_user):
     client.logout()
     for _ in range(4):
         assert log_in(client, "editor", "wrong password").status_code == 200
+
+
+EVIL_NEXT = "?next=https://evil.example/"
+
+
+def test_a_login_asked_to_go_off_site_lands_on_the_admin_home(client, staff_user):
+    page = Outline(client.get(LOGIN_URL + EVIL_NEXT).content.decode())
+    assert page.find_all("input", name="next") == [{"type": "hidden", "name": "next", "value": ""}]
+    # What that page's form posts: an empty next field, to the page's own address, query and all.
+    data = {"username": "editor", "password": PASSWORD, "next": ""}
+    response = client.post(LOGIN_URL + EVIL_NEXT, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    client.logout()
+    data["next"] = "https://evil.example/"
+    response = client.post(LOGIN_URL, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response["Location"] == "/admin/"
+
+
+def test_a_login_still_goes_to_a_page_on_this_site_it_was_asked_for(client, staff_user):
+    data = {"username": "editor", "password": PASSWORD, "next": "/admin/conditions/condition/"}
+    response = client.post(LOGIN_URL, data, headers={"X-Real-IP": "203.0.113.7"})
+    assert response["Location"] == "/admin/conditions/condition/"
+
+
+@pytest.mark.parametrize("query", ["", EVIL_NEXT])
+def test_logging_out_ends_on_the_admin_logged_out_page(staff_client, query):
+    response = staff_client.post("/admin/logout/" + query, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/admin/logged-out/"
+    page = response.content.decode()
+    assert "Logged out" in page and "Log in again" in page
+    assert "evil.example" not in page
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_a_logout_still_goes_to_a_page_on_this_site_it_was_asked_for(staff_client):
+    response = staff_client.post("/admin/logout/?next=/conditions/")
+    assert response["Location"] == "/conditions/"
+
+
+SPRAYER = "203.0.113.66"
+
+
+def spray(client, count, address=SPRAYER, start=0):
+    """Failed logins from one address, each for a different username, as in password spraying."""
+    return [log_in(client, f"user-{start + number}", "Winter2026!", address).status_code for number in range(count)]
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, staff_user):
+    assert spray(client, 49) == [200] * 49
+    response = log_in(client, "user-49", "Winter2026!", SPRAYER)
+    assert response.status_code == 429
+    assert "Too many attempts to log in" in response.content.decode()
+    assert "Please wait 60 minutes" in response.content.decode()
+    # Everyone at that address waits, even with the right password; other addresses do not.
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 429
+    assert log_in(client, "editor", PASSWORD, "198.51.100.20").status_code == 302
+
+
+def test_a_hospital_behind_one_address_is_not_locked_out_by_everyday_mistakes(client, staff_user):
+    assert spray(client, 49) == [200] * 49
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+
+
+def test_an_address_may_try_again_an_hour_after_its_failures(client, staff_user, monkeypatch):
+    start = timezone.now()
+    at(monkeypatch, start)
+    spray(client, 50)
+    at(monkeypatch, start + datetime.timedelta(minutes=59))
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 429
+    at(monkeypatch, start + datetime.timedelta(minutes=61))
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+
+
+def test_logins_refused_while_an_address_is_locked_do_not_keep_it_locked(client, staff_user, monkeypatch, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    start = timezone.now()
+    at(monkeypatch, start)
+    spray(client, 10)
+    # Colleagues behind the same address keep trying while it is locked.
+    at(monkeypatch, start + datetime.timedelta(minutes=30))
+    assert spray(client, 10, start=100) == [429] * 10
+    at(monkeypatch, start + datetime.timedelta(minutes=61))
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+
+
+def test_a_successful_login_does_not_reset_an_address_count(client, staff_user):
+    spray(client, 49)
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+    client.logout()
+    assert log_in(client, "user-49", "Winter2026!", SPRAYER).status_code == 429
+
+
+def test_one_username_tried_from_many_addresses_is_locked_out_for_a_short_while(client, staff_user, monkeypatch):
+    start = timezone.now()
+    at(monkeypatch, start)
+    statuses = [log_in(client, "editor", "wrong password", f"198.51.100.{number}").status_code for number in range(30)]
+    assert statuses == [200] * 9 + [429] * 21
+    # Locked from everywhere, with the right password too, but only for five minutes.
+    response = log_in(client, "editor", PASSWORD, "192.0.2.1")
+    assert response.status_code == 429
+    assert "Please wait 5 minutes" in response.content.decode()
+    assert "editor" not in response.content.decode()
+    at(monkeypatch, start + datetime.timedelta(minutes=6))
+    assert log_in(client, "editor", PASSWORD, "192.0.2.1").status_code == 302
+
+
+def test_resetting_an_address_or_username_lifts_its_lockout(client, staff_user):
+    spray(client, 50)
+    call_command("axes_reset_ip", SPRAYER, stdout=StringIO())
+    assert log_in(client, "editor", PASSWORD, SPRAYER).status_code == 302
+    client.logout()
+    for number in range(10):
+        log_in(client, "editor", "wrong password", f"198.51.100.{number}")
+    call_command("axes_reset_username", "editor", stdout=StringIO())
+    assert log_in(client, "editor", PASSWORD, "192.0.2.1").status_code == 302
+
+
+def test_the_address_and_username_limits_are_configurable():
+    names = ("LOGIN_ADDRESS_FAILURE_LIMIT", "LOGIN_ADDRESS_COOLOFF_TIME", "LOGIN_USERNAME_FAILURE_LIMIT")
+    env = {
+        "DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT": "200",
+        "DJANGO_LOGIN_ADDRESS_LOCKOUT_MINUTES": "30",
+        "DJANGO_LOGIN_USERNAME_FAILURE_LIMIT": "25",
+    }
+    assert production_settings(*names, **env, **PRODUCTION) == ["200", "0:30:00", "25"]
+    assert production_settings(
+        "LOGIN_USERNAME_COOLOFF_TIME", DJANGO_LOGIN_USERNAME_LOCKOUT_MINUTES="2", **PRODUCTION
+    ) == ["0:02:00"]
 
 
 # Two-factor login

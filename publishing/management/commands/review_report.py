@@ -1,5 +1,6 @@
 """`manage.py review_report`: the published pages whose review is overdue or due soon, for a daily cron job."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from publishing.models import DUE_SOON_DAYS, pages_due_for_review, publishable_models
@@ -18,5 +19,5 @@ class Command(BaseCommand):
         for page in pages:
             self.stdout.write(
                 f"  {page.next_review_due:%Y-%m-%d}  {page.kind}: {page}"
-                f" (reviewer: {page.reviewed_by or 'not recorded'}) {page.get_admin_url()}"
+                f" (reviewer: {page.reviewed_by or 'not recorded'}) {settings.SITE_URL}{page.get_admin_url()}"
             )

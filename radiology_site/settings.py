@@ -4,6 +4,7 @@ Every variable is documented in README.md ("Configuration").
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -148,6 +149,30 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds rendered public pages (publishing/page_cache.py). With REDIS_URL every app server
+# shares one Redis; without it, a folder shared by this machine's gunicorn workers, so that `make run`
+# needs nothing more. Short socket timeouts: a Redis that is down or hung is a cache miss, not a wait.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must start redis://, rediss:// or unix://; got {REDIS_URL!r}.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", "").strip()
+            or str(Path(tempfile.gettempdir()) / "patientinfo-cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # Argon2 is the hasher OWASP recommends; the others only check passwords stored before it.
 PASSWORD_HASHERS = [

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.test import Client
@@ -31,7 +32,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 @pytest.fixture(autouse=True)
 def _test_storage(settings, tmp_path):
-    """Uploads go to a temporary folder; static files need no collectstatic manifest."""
+    """Uploads go to a temporary folder; static files need no manifest; each test starts with an empty cache."""
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

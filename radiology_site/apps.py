@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 
 
@@ -7,6 +8,11 @@ class RadiologySiteConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401 (registers the checks, connects the receivers)
+
+        if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+            from . import database
+
+            database.install(settings.DATABASE_CONNECT_TIMEOUT, settings.DATABASE_QUERY_TIMEOUT)
 
 
 # Imported through its module so that Django does not take AdminConfig for radiology_site's own config.

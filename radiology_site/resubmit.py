@@ -125,9 +125,7 @@ def posted_from_this_site(request):
 def keep(request, owner):
     """Keep the posted fields at this address for the user `owner` (a pk); None if that would pass MAX_BYTES."""
     path = request.get_full_path()
-    fields = [
-        [name, value] for name, values in request.POST.lists() if name != "csrfmiddlewaretoken" for value in values
-    ]
+    fields = posted_fields(request)
     size = sum(len(name.encode()) + len(value.encode()) for name, value in fields)
     others = {other: form for other, form in kept_forms(request, owner).items() if other != path}
     if size + sum(form["size"] for form in others.values()) > MAX_BYTES:
@@ -135,6 +133,11 @@ def keep(request, owner):
     kept = {"user": owner, "fields": fields, "files": sorted(request.FILES), "size": size, "kept_at": now().isoformat()}
     store(request, {**others, path: kept})
     return kept
+
+
+def posted_fields(request):
+    """The fields a form posted, as [name, value] pairs in order, without its CSRF token."""
+    return [[name, value] for name, values in request.POST.lists() if name != "csrfmiddlewaretoken" for value in values]
 
 
 def kept_forms(request, owner=None):

@@ -148,6 +148,20 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
 
+# How long to wait for PostgreSQL before a request gets the "temporarily unavailable" page: a new connection
+# (libpq's connect_timeout) and a query (the server's statement_timeout). radiology_site/database.py adds
+# deadlines of its own for a server that hangs rather than stops, which neither covers. 0 for queries means no limit,
+# e.g. for a long one-off migration.
+DATABASE_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT_SECONDS", 2)
+DATABASE_QUERY_TIMEOUT = env_int("DJANGO_DB_QUERY_TIMEOUT_SECONDS", 3, minimum=0)
+# The Retry-After of that page, in seconds.
+DATABASE_RETRY_AFTER = env_int("DJANGO_DB_RETRY_AFTER_SECONDS", 30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    if DATABASE_QUERY_TIMEOUT:
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DATABASE_QUERY_TIMEOUT}s".strip()
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds rendered public pages (publishing/page_cache.py). With REDIS_URL every app server
@@ -275,6 +289,8 @@ IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_MEGAPIXELS", 40) * 1_000_000
 # nothing else can set that header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers and systemd check health over plain HTTP, straight to gunicorn on this machine.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 if SESSION_COOKIE_SECURE:
     # Browsers keep a __Host- cookie only if it is Secure, for the path / and for this host alone, so

@@ -19,7 +19,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # django-ckeditor-5's widget reverses this name while rendering; every upload is refused.
     path("ckeditor5/image_upload/", views.refuse_editor_upload, name="ck_editor_5_upload_file"),
+    # For load balancers and systemd; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.Readiness.as_view(), name="readyz"),
 ]
+
+# A 503 page, with Retry-After, while the database is unavailable; the 500 page otherwise.
+handler500 = views.server_error
 
 if settings.DEBUG:
     # Development only; in production the web server serves uploads (see README).

@@ -1,5 +1,6 @@
 """Settings come from the environment, and nonsense stops the site at start-up with a clear message."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -108,3 +109,34 @@ def test_start_up_fails_on_a_bad_review_interval():
 
 def test_the_review_interval_is_three_years_unless_configured(settings):
     assert settings.REVIEW_INTERVAL_DAYS == 3 * 365
+
+
+def database_options(**env):
+    """The database's OPTIONS as settings.py makes them in a clean process with only the given variables set."""
+    code = "from django.conf import settings; print(repr(settings.DATABASES['default'].get('OPTIONS', {})))"
+    env = {**clean_environment(), "DJANGO_SECRET_KEY": "x" * 50, **env}
+    env["DJANGO_SETTINGS_MODULE"] = "radiology_site.settings"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout)
+
+
+def test_postgresql_waits_two_seconds_to_connect_and_three_for_a_query_unless_configured():
+    options = database_options(DATABASE_URL="postgres://app@db.example/patientinfo?sslmode=require")
+    assert options == {"sslmode": "require", "connect_timeout": 2, "options": "-c statement_timeout=3s"}
+    options = database_options(
+        DATABASE_URL="postgres://app@db.example/patientinfo",
+        DJANGO_DB_CONNECT_TIMEOUT_SECONDS="5",
+        DJANGO_DB_QUERY_TIMEOUT_SECONDS="0",  # no limit, e.g. for a long migration
+    )
+    assert options == {"connect_timeout": 5}
+
+
+def test_sqlite_gets_no_database_timeouts():
+    assert database_options(DATABASE_URL="sqlite:///db.sqlite3") == {}
+
+
+def test_start_up_fails_on_a_bad_database_timeout():
+    result = run_check(DJANGO_SECRET_KEY="x" * 50, DJANGO_DB_QUERY_TIMEOUT_SECONDS="soon")
+    assert result.returncode != 0
+    assert "DJANGO_DB_QUERY_TIMEOUT_SECONDS" in result.stderr

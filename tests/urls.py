@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
+from radiology_site.urls import handler500  # noqa: F401 (the site's, with its 503 page)
 from radiology_site.urls import urlpatterns as site_urlpatterns
 
 

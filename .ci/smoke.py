@@ -233,6 +233,11 @@ def fetch_everything(site):
     check(b"Page not found" in missing, "the 404 page is not the site's own")
     site.get("/admin/login/")
 
+    print("== health checks")
+    site.get("/healthz")
+    _, ready = site.get("/readyz")
+    check(ready.splitlines() == [b"Database(alias='default'): OK", b"Cache(alias='default'): OK"], f"/readyz: {ready}")
+
     print("== a static file, compressed, with a content-hashed name")
     stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home)
     check(stylesheet, "the stylesheet has no hashed name: is collectstatic's manifest used?")

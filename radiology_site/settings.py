@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a page served from the cache skips everything below and already carries its headers.
+    "publishing.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise so that static files get the policy too.
     "radiology_site.middleware.ContentSecurityPolicyMiddleware",
@@ -173,6 +175,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# How long a cached public page is served without rendering it again: changes invalidate it at
+# once, so this only bounds the cost of anything that changed behind the site's back. 0 turns
+# the page cache off (HTTP caching headers are still sent).
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600, minimum=0)
+# What public pages tell browsers and shared caches (nginx, a CDN): how long to reuse a page
+# without asking, how long to show a stale one while revalidating it, and while the site is down.
+HTTP_MAX_AGE_SECONDS = env_int("DJANGO_HTTP_MAX_AGE_SECONDS", 60, minimum=0)
+HTTP_STALE_WHILE_REVALIDATE_SECONDS = env_int("DJANGO_HTTP_STALE_WHILE_REVALIDATE_SECONDS", 60, minimum=0)
+HTTP_STALE_IF_ERROR_SECONDS = env_int("DJANGO_HTTP_STALE_IF_ERROR_SECONDS", 24 * 3600, minimum=0)
 
 # Argon2 is the hasher OWASP recommends; the others only check passwords stored before it.
 PASSWORD_HASHERS = [

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse
@@ -203,7 +203,10 @@ def _last_modified(response):
 
 def _store(key, tokens, response):
     fresh_for = settings.PAGE_CACHE_SECONDS
-    expiring = _seconds_to_next_expiry()
+    try:
+        expiring = _seconds_to_next_expiry()
+    except DatabaseError:
+        return  # the database went down after the page was rendered: serve it, but keep nothing
     if expiring is not None:
         fresh_for = min(fresh_for, expiring)
     if fresh_for <= 0:

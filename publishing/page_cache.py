@@ -283,20 +283,9 @@ def _deleting(sender, instance, **kwargs):
 
 
 def _linked(sender, instance, action, model, pk_set, **kwargs):
-    """A many-to-many link changed (often combined with, image guidance): the pages at both ends show it."""
-    if action not in {"post_add", "post_remove", "pre_clear"} or (action != "pre_clear" and not pk_set):
-        return
-    others = model._default_manager.filter(pk__in=pk_set) if pk_set else []
+    """A many-to-many link changed (often combined with, image guidance): it shows on the pages at its ends."""
     if action == "pre_clear":
-        others = [
-            other
-            for field in instance._meta.many_to_many
-            if field.related_model is model
-            for other in getattr(instance, field.name).all()
-        ]
-    invalidate(*(tag for obj in [instance, *others] for tag in own_pages(obj)))
-
-
-def own_pages(obj):
-    """The tags of the pages obj itself has: a page's own address, or the pages showing anything else."""
-    return obj.own_pages() if hasattr(obj, "own_pages") else obj.pages_showing()
+        invalidate(*instance.pages_showing())  # every page it could have been linked from
+    elif action in {"post_add", "post_remove"} and pk_set:
+        ends = [instance, *model._default_manager.filter(pk__in=pk_set)]
+        invalidate(*(tag for end in ends if hasattr(end, "own_pages") for tag in end.own_pages()))

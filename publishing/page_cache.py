@@ -36,7 +36,11 @@ logger = logging.getLogger(__name__)
 # page while the database is down.
 KEEP_SECONDS = 7 * 24 * 3600
 _state = threading.local()  # .ignoring: depth of ignoring_changes() blocks in this thread
-_unsent = set()  # tags whose new tokens could not be stored (cache down): sent again with the next ones
+_unsent = set()  # tags whose new tokens could not be stored (cache down): sent again before any lookup
+# After a cache failure, this process renders pages without asking the cache for a few seconds, so
+# that a hung Redis costs one socket timeout now and then, not one on every request.
+RETRY_SECONDS = 5
+_down_until = 0.0
 
 
 def page_tag(path):
@@ -78,8 +82,9 @@ def _replace_tokens(tags):
     try:
         cache.set_many({_tag_key(tag): secrets.token_hex(8) for tag in tags}, timeout=None)
     except Exception:
-        logger.exception("The page cache could not be told of a change to %s; retrying with the next change.", tags)
+        logger.exception("The page cache could not be told of a change to %s; retrying before the next lookup.", tags)
         _unsent.update(tags)
+        _cache_failed()
     else:
         _unsent.difference_update(tags)
 
@@ -146,10 +151,14 @@ def public_page_tags(request):
 
 def _lookup(key, tags):
     """The entry at key and the current tokens of tags, each made if missing; (None, None) if the cache fails."""
+    if time.monotonic() < _down_until:
+        return None, None
+    if _unsent:
+        _replace_tokens(set())
+        if _unsent:
+            return None, None  # a change the cache has not been told of may be on this page
     tag_keys = [_tag_key(tag) for tag in tags]
     try:
-        if _unsent:
-            _replace_tokens(set())
         found = cache.get_many([key, *tag_keys])
         missing = [tag_key for tag_key in tag_keys if tag_key not in found]
         if missing:
@@ -158,6 +167,7 @@ def _lookup(key, tags):
             found.update(cache.get_many(missing))  # another process may have added its own first
     except Exception:
         logger.exception("The page cache is unavailable; rendering %s.", key)
+        _cache_failed()
         return None, None
     tokens = [found.get(tag_key) for tag_key in tag_keys]
     return found.get(key), (None if None in tokens else tokens)
@@ -222,6 +232,12 @@ def _store(key, tokens, response):
         cache.set(key, entry, timeout=KEEP_SECONDS)
     except Exception:
         logger.exception("The page cache is unavailable; %s was not stored.", key)
+        _cache_failed()
+
+
+def _cache_failed():
+    global _down_until
+    _down_until = time.monotonic() + RETRY_SECONDS
 
 
 def _seconds_to_next_expiry():

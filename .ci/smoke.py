@@ -110,6 +110,7 @@ def nginx_config(tmp, gunicorn_port, https_port, http_port, media_root):
         "/etc/letsencrypt/live/patientinfo.example.org/fullchain.pem": str(tmp / "cert.pem"),
         "/etc/letsencrypt/live/patientinfo.example.org/privkey.pem": str(tmp / "key.pem"),
         "/srv/patientinfo/media/": f"{media_root}/",
+        "/var/cache/nginx/patientinfo": str(tmp / "nginx" / "cache"),
     }
     for old, new in replacements.items():
         check(old in site, f"deploy/nginx.conf no longer contains {old!r}; update .ci/smoke.py")
@@ -237,6 +238,14 @@ def fetch_everything(site):
     site.get("/healthz")
     _, ready = site.get("/readyz")
     check(ready.splitlines() == [b"Database(alias='default'): OK", b"Cache(alias='default'): OK"], f"/readyz: {ready}")
+
+    print("== nginx caches public pages for visitors, never for staff")
+    cache_status = [site.get("/conditions/")[0].headers["X-Cache-Status"] for _ in range(2)]
+    check(cache_status[1] == "HIT", f"nginx did not serve a public page from its cache: {cache_status}")
+    response, _ = site.get("/conditions/", Cookie="__Host-sessionid=whatever")
+    check(response.headers["X-Cache-Status"] == "BYPASS", "nginx served a member of staff from its cache")
+    check("no-store" in response.headers["Cache-Control"], "a page sent to staff may be kept by caches")
+    print(f"  {' then '.join(cache_status)} for a visitor, BYPASS with a session cookie")
 
     print("== a static file, compressed, with a content-hashed name")
     stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home)

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from procedures.models import ImagingModality, Procedure
+from publishing import page_cache
 from publishing.fields import RichTextField
 from publishing.models import EditCounted, Publishable, PublishableQuerySet
 
@@ -65,6 +66,8 @@ class Condition(Publishable):
 
     objects = ConditionQuerySet.as_manager()
 
+    LIST_TAG = "list:conditions"
+
     SEARCH_FIELDS = ("name", "summary", "also_known_as")
     LISTED_FIELDS = ("name", "slug", "summary", "also_known_as")
     SECTIONS = (
@@ -90,6 +93,10 @@ class Condition(Publishable):
 
     def get_absolute_url(self):
         return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+    def linking_pages(self):
+        # Procedure pages list the conditions they treat.
+        return Procedure.objects.filter(condition_procedures__condition=self).only("slug")
 
     def version_parts(self):
         """Treatment links, case studies and their images: what the page shows and a reviewer approves with it."""
@@ -121,6 +128,10 @@ class ConditionProcedure(models.Model):
 
     def __str__(self):
         return f"{self.condition} – {self.procedure}"
+
+    def pages_showing(self):
+        """The condition's page lists the procedure, whose page lists the condition."""
+        return {page_cache.page_tag(page.get_absolute_url()) for page in (self.condition, self.procedure)}
 
 
 class CaseStudyQuerySet(models.QuerySet):
@@ -177,6 +188,9 @@ class CaseStudy(EditCounted):
     def get_absolute_url(self):
         return self.condition.get_absolute_url() + f"#case-{self.pk}"
 
+    def pages_showing(self):
+        return {page_cache.page_tag(self.condition.get_absolute_url())}
+
 
 class Stage(models.TextChoices):
     BEFORE = "before", "Before treatment"
@@ -231,6 +245,12 @@ class CaseImage(models.Model):
         super().save(*args, **kwargs)
         if replaced:
             delete_files_on_commit(replaced)
+
+    def pages_showing(self):
+        return {
+            page_cache.page_tag(page.get_absolute_url())
+            for page in Condition.objects.filter(case_studies=self.case_study_id)
+        }
 
     def rendition_urls(self):
         """(url, width) of each rendition, narrowest first."""

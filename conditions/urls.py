@@ -1,9 +1,12 @@
 from django.urls import path
 
+from publishing.page_cache import cached_page
+
 from . import views
+from .models import Condition
 
 app_name = "conditions"
 urlpatterns = [
-    path("", views.ConditionListView.as_view(), name="index"),
-    path("<slug:slug>/", views.ConditionDetailView.as_view(), name="detail"),
+    path("", cached_page(views.ConditionListView.as_view(), Condition.LIST_TAG), name="index"),
+    path("<slug:slug>/", cached_page(views.ConditionDetailView.as_view()), name="detail"),
 ]

@@ -6,8 +6,11 @@ from .models import Condition
 
 
 class ConditionListView(ListView):
-    queryset = Condition.objects.listed()
     http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        # Not a class attribute: published() compares expiry times with the time of each request.
+        return Condition.objects.listed()
 
 
 class ConditionDetailView(PublishableDetailView):

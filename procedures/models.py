@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from publishing import page_cache
 from publishing.fields import RichTextField
 from publishing.models import EditCounted, Publishable, PublishableQuerySet, Section
 
@@ -33,6 +34,13 @@ class ImagingModality(models.Model):
 
     def __str__(self):
         return self.name
+
+    def pages_showing(self):
+        """Procedure pages naming this image guidance, and condition pages with case images taken with it."""
+        from conditions.models import Condition
+
+        pages = [*self.procedure_set.only("slug"), *Condition.objects.filter(case_studies__images__modality=self)]
+        return {page_cache.page_tag(page.get_absolute_url()) for page in pages}
 
 
 class ProcedureCategoryQuerySet(models.QuerySet):
@@ -71,6 +79,11 @@ class ProcedureCategory(EditCounted):
 
     def __str__(self):
         return self.name
+
+    def pages_showing(self):
+        """The lists of procedures, which group them by category, and the pages of its procedures."""
+        procedures = self.procedures.only("slug") if self.pk else []
+        return {Procedure.LIST_TAG, *(page_cache.page_tag(page.get_absolute_url()) for page in procedures)}
 
 
 class ProcedureQuerySet(PublishableQuerySet):
@@ -129,6 +142,8 @@ class Procedure(Publishable):
 
     objects = ProcedureQuerySet.as_manager()
 
+    LIST_TAG = "list:procedures"
+
     SECTIONS = (
         ("what_it_is", "What it is"),
         ("how_it_is_done", "How it is done"),
@@ -156,6 +171,19 @@ class Procedure(Publishable):
 
     def get_absolute_url(self):
         return reverse("procedures:detail", kwargs={"slug": self.slug})
+
+    def listing(self):
+        # Lists group procedures by category, and a parent's page lists its kinds.
+        return (*super().listing(), self.category_id, self.parent_id)
+
+    def linking_pages(self):
+        from conditions.models import Condition
+
+        conditions = Condition.objects.filter(
+            models.Q(condition_procedures__procedure=self) | models.Q(case_studies__procedure=self)
+        )
+        procedures = Procedure.objects.filter(models.Q(related=self) | models.Q(parent=self) | models.Q(variants=self))
+        return [*conditions.distinct().only("slug"), *procedures.distinct().only("slug")]
 
     def clean(self):
         super().clean()

@@ -1,9 +1,12 @@
 from django.urls import path
 
+from publishing.page_cache import cached_page
+
 from . import views
+from .models import Procedure
 
 app_name = "procedures"
 urlpatterns = [
-    path("", views.ProcedureListView.as_view(), name="index"),
-    path("<slug:slug>/", views.ProcedureDetailView.as_view(), name="detail"),
+    path("", cached_page(views.ProcedureListView.as_view(), Procedure.LIST_TAG), name="index"),
+    path("<slug:slug>/", cached_page(views.ProcedureDetailView.as_view()), name="detail"),
 ]

@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import page_cache
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -149,6 +151,8 @@ class Publishable(EditCounted):
     SEARCH_FIELDS = ("name", "summary")
     # What lists, search results and links to the page show of it.
     LISTED_FIELDS = ("name", "slug", "summary")
+    # The page cache tag of the lists of these pages.
+    LIST_TAG = ""
 
     class Meta:
         abstract = True
@@ -194,6 +198,38 @@ class Publishable(EditCounted):
     @property
     def is_expired(self):
         return self.expired or (self.is_published and self.expires_at is not None and self.expires_at <= timezone.now())
+
+    @property
+    def is_public(self):
+        """Whether patients can read the page now: what published() selects."""
+        return self.is_published and not self.is_expired
+
+    # Which cached public pages show this page (publishing/page_cache.py).
+
+    def own_pages(self):
+        """The page cache tag of this page's own address, while the public can see it."""
+        return {page_cache.page_tag(self.get_absolute_url())} if self.is_public else set()
+
+    def pages_showing(self):
+        """The page cache tags of every page showing this one: its own, its list and the pages linking to it."""
+        if not self.is_public:
+            return set()
+        linking = (page_cache.page_tag(page.get_absolute_url()) for page in self.linking_pages())
+        return {*self.own_pages(), self.LIST_TAG, *linking}
+
+    def pages_changed_from(self, before):
+        """The tags of the pages a save changes: beyond its own page only if what lists and links show changed."""
+        if before is not None and before.is_public and self.is_public and before.listing() == self.listing():
+            return self.own_pages()
+        return (before.pages_showing() if before is not None else set()) | self.pages_showing()
+
+    def listing(self):
+        """What lists and links to this page show of it."""
+        return tuple(getattr(self, name) for name in self.LISTED_FIELDS)
+
+    def linking_pages(self):
+        """Pages of any status that link to this one (only slugs are needed); each model says which."""
+        return []
 
     def version_parts(self):
         """The rows shown on this page and approved with it, besides the page itself; each model adds its own."""

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from . import page_cache
 from .models import PendingChanges, ReviewEvent, Status, page_key
 
 # Fields every save changes by itself; they do not make a version differ.
@@ -201,6 +202,7 @@ def take_down_now(page, data, user):
         for name, value in getattr(type(obj), "TAKE_DOWN_VALUES", {}).items():
             rows = type(obj)._default_manager.filter(pk=obj.pk).exclude(**{name: value})
             if getattr(obj, name) == value and rows.update(**{name: value}):
+                page_cache.invalidate(*obj.pages_showing())
                 ReviewEvent.record(page, ReviewEvent.Action.CONSENT_WITHDRAWN, user, comment=str(obj))
 
 
@@ -216,7 +218,7 @@ def rolled_back():
     on-commit callbacks (such as deleting a replaced image's files) belong to what is undone.
     """
     try:
-        with transaction.atomic():
+        with page_cache.ignoring_changes(), transaction.atomic():
             yield
             raise _RolledBack
     except _RolledBack:

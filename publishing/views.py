@@ -50,4 +50,7 @@ class PublishableDetailView(DetailView):
             # A preview must never be indexed by a search engine or kept by a shared cache.
             response["X-Robots-Tag"] = "noindex"
             add_never_cache_headers(response)
+        else:
+            # Rows are written only when a version is approved or goes live: Last-Modified (page_cache).
+            response.approved_at = self.object.updated_at
         return response

@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a page served from the cache skips everything below and already carries its headers.
+    "publishing.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise so that static files get the policy too.
     "radiology_site.middleware.ContentSecurityPolicyMiddleware",
@@ -187,6 +189,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# How long a cached public page is served without rendering it again: changes invalidate it at
+# once, so this only bounds the cost of anything that changed behind the site's back. 0 turns
+# the page cache off (HTTP caching headers are still sent).
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600, minimum=0)
+# What public pages tell browsers and shared caches (nginx, a CDN): how long to reuse a page
+# without asking, how long to show a stale one while revalidating it, and while the site is down.
+HTTP_MAX_AGE_SECONDS = env_int("DJANGO_HTTP_MAX_AGE_SECONDS", 60, minimum=0)
+HTTP_STALE_WHILE_REVALIDATE_SECONDS = env_int("DJANGO_HTTP_STALE_WHILE_REVALIDATE_SECONDS", 60, minimum=0)
+HTTP_STALE_IF_ERROR_SECONDS = env_int("DJANGO_HTTP_STALE_IF_ERROR_SECONDS", 24 * 3600, minimum=0)
 
 # Argon2 is the hasher OWASP recommends; the others only check passwords stored before it.
 PASSWORD_HASHERS = [
@@ -227,6 +238,39 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads on S3-compatible object storage (django-storages), so that several app servers share them
+# without a shared folder. Pages link images by plain, lasting URLs: the bucket (or the CDN or
+# domain in front of it, DJANGO_MEDIA_S3_PUBLIC_URL) must let anyone read its objects.
+MEDIA_S3_BUCKET = os.environ.get("DJANGO_MEDIA_S3_BUCKET", "").strip()
+MEDIA_ORIGIN = ""  # where images come from when that is not the site itself, for the CSP below
+if MEDIA_S3_BUCKET:
+    _endpoint = env_site_url("DJANGO_MEDIA_S3_ENDPOINT_URL", "")
+    _public = env_site_url("DJANGO_MEDIA_S3_PUBLIC_URL", "")
+    if not (_endpoint or _public):
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_S3_BUCKET needs DJANGO_MEDIA_S3_ENDPOINT_URL (e.g. https://s3.eu-west-2.amazonaws.com) "
+            "or DJANGO_MEDIA_S3_PUBLIC_URL, so that pages may show images from there."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": _endpoint or None,
+            "region_name": os.environ.get("DJANGO_MEDIA_S3_REGION", "").strip() or None,
+            # Unset, boto3 finds credentials itself (an instance role, ~/.aws, AWS_* variables).
+            "access_key": os.environ.get("DJANGO_MEDIA_S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("DJANGO_MEDIA_S3_SECRET_ACCESS_KEY", "").strip() or None,
+            "custom_domain": urlsplit(_public).netloc or None,
+            "url_protocol": f"{urlsplit(_public).scheme or 'https'}:",
+            # Path-style addresses work with every S3-compatible store (MinIO, Ceph, moto).
+            "addressing_style": "path",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # As nginx sends uploads: a withdrawn image leaves caches within a day.
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    MEDIA_ORIGIN = _public or _endpoint
 
 # Rich text: the toolbar offers exactly what publishing.sanitise allows and the public CSS styles.
 CKEDITOR_5_CONFIGS = {
@@ -313,7 +357,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'"],
+        "img-src": ["'self'", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

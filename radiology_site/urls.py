@@ -3,6 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from conditions.models import Condition
+from procedures.models import Procedure
+from publishing.page_cache import cached_page
+
 from . import views
 
 admin.site.site_header = "Patient information: staff admin"
@@ -10,7 +14,7 @@ admin.site.site_title = "Patient information admin"
 admin.site.index_title = "Pages, procedures and case studies"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", cached_page(views.home, Condition.LIST_TAG, Procedure.LIST_TAG), name="home"),
     path("search/", views.search, name="search"),
     path("conditions/", include("conditions.urls")),
     path("procedures/", include("procedures.urls")),

@@ -3,7 +3,7 @@
 The cluster is the tests' own (initdb into a temporary folder, on a free port), so a test may stop,
 restart or freeze it; never the shared PostgreSQL on 5432. Tests that need one call
 require_postgres(): they skip when PostgreSQL's server programs are not installed, unless
-REQUIRE_SERVICE_TESTS is set (CI sets it), when they fail instead.
+REQUIRE_SERVICE_TESTS=1 (as in CI), when they fail instead (tests/services.py).
 
     with throwaway_postgres() as postgres, gunicorn_server(free_port(), {"DATABASE_URL": postgres.url}) as site:
         assert site.client().get("/").status == 200
@@ -29,7 +29,7 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
+from tests.services import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -86,13 +86,11 @@ def require_postgres():
     """Skip the test unless a throwaway cluster can be made here; fail instead under REQUIRE_SERVICE_TESTS."""
     reason = None
     if postgres_bin() is None:
-        reason = "PostgreSQL's initdb is not installed (apt-get install postgresql)."
+        reason = "PostgreSQL's initdb is not installed (apt-get install postgresql)"
     elif os.geteuid() == 0 and postgres_user() is None:
-        reason = "Running as root, and there is no `postgres` user to run a throwaway PostgreSQL cluster as."
+        reason = "Running as root, and there is no `postgres` user to run a throwaway PostgreSQL cluster as"
     if reason:
-        if os.environ.get("REQUIRE_SERVICE_TESTS"):
-            pytest.fail(reason + " REQUIRE_SERVICE_TESTS is set, so these tests may not skip.")
-        pytest.skip(reason)
+        missing(reason)
 
 
 class Postgres:

@@ -51,12 +51,13 @@ def test_staff_without_change_permission_get_404(db):
     assert logged_in(make_staff("porter")).get(page.get_absolute_url()).status_code == 404
 
 
-def test_a_published_page_shows_staff_no_banner_and_may_be_cached(editor_client):
+def test_a_published_page_shows_staff_no_banner_but_no_cache_may_keep_it(editor_client):
     page = make_condition()
     response = editor_client.get(page.get_absolute_url())
     html = response.content.decode()
-    assert BANNER not in html and "noindex" not in html
-    assert "X-Robots-Tag" not in response and "no-store" not in response.get("Cache-Control", "")
+    assert BANNER not in html and "noindex" not in html and "X-Robots-Tag" not in response
+    # The same address shows staff a preview once there are pending changes (publishing/page_cache.py).
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_the_preview_shows_what_patients_will_see(editor_client):

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from conditions import images
 from conditions.models import CaseImage
+from publishing import page_cache
 
 
 class Command(BaseCommand):
@@ -82,6 +83,8 @@ class Command(BaseCommand):
         updated = CaseImage.objects.filter(pk=pk, image=name).update(
             renditions=wanted, width=pixels.width, height=pixels.height
         )
+        if updated:
+            page_cache.invalidate(*CaseImage.objects.get(pk=pk).pages_showing())  # an update() sends no signal
         if not updated:
             for rendition_width in made:
                 self.storage.delete(images.rendition_name(name, rendition_width))

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -155,12 +156,20 @@ def unsaved_form(request):
         "shown": [
             (field_label(model_admin.opts, name), value)
             for name, value in fields
-            if value.strip() and not name.startswith("_") and not name.endswith(FORMSET_MANAGEMENT)
+            if typed(value)
+            and not name.startswith("_")
+            and not name.endswith(FORMSET_MANAGEMENT)
+            and "__prefix__" not in name  # an inline's blank template row, posted by every admin form
         ],
         "files": sorted(request.FILES),
         "action": request.get_full_path(),
         "csrf_token": get_token(request),  # from the CSRF cookie: no session needed
     }
+
+
+def typed(value):
+    """Whether a posted value holds any text: an empty rich-text field posts `<p>&nbsp;</p>`."""
+    return bool(strip_tags(value).replace("&nbsp;", "").strip())
 
 
 def field_label(opts, name):

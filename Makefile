@@ -1,11 +1,11 @@
-# The two commands in README.md: `make run` and `make test`. Needs only Python 3.11+ and make.
+# The two commands in README.md are `make run` and `make test`; the others: superuser, smoke, bench, lint, clean. Needs only Python 3.11+ and make.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 export DJANGO_SETTINGS_MODULE := radiology_site.settings
 
-.PHONY: run test lint smoke demo superuser clean
+.PHONY: run test lint smoke bench demo superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -38,6 +38,10 @@ test: $(VENV)/.dev lint
 ## smoke: production smoke test: nginx + gunicorn with debug off (needs nginx, openssl and a PostgreSQL DATABASE_URL)
 smoke: $(VENV)/.runtime
 	$(BIN)/python .ci/smoke.py
+
+## bench: the condition page, uncached and cached, against a trivial Django view under gunicorn (about a minute, loopback only)
+bench: $(VENV)/.runtime
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -18,7 +18,9 @@ PASSWORD = "a long passphrase for rita"
 
 def shell(site, code):
     """Run Python in the site's Django shell, as its settings have it; returns what it printed."""
-    return run([BIN / "python", "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=site.env).stdout.strip()
+    return run(
+        [BIN / "python", "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=site.env
+    ).stdout.strip()
 
 
 def log_in(client, address="198.51.100.7", password=PASSWORD):

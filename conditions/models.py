@@ -131,7 +131,7 @@ class ConditionProcedure(models.Model):
 
     def pages_showing(self):
         """The condition's page lists the procedure, whose page lists the condition."""
-        return {page_cache.page_tag(page.get_absolute_url()) for page in (self.condition, self.procedure)}
+        return page_cache.pages_of(self.condition, self.procedure)
 
 
 class CaseStudyQuerySet(models.QuerySet):
@@ -189,7 +189,7 @@ class CaseStudy(EditCounted):
         return self.condition.get_absolute_url() + f"#case-{self.pk}"
 
     def pages_showing(self):
-        return {page_cache.page_tag(self.condition.get_absolute_url())}
+        return page_cache.pages_of(self.condition)
 
 
 class Stage(models.TextChoices):
@@ -247,10 +247,7 @@ class CaseImage(models.Model):
             delete_files_on_commit(replaced)
 
     def pages_showing(self):
-        return {
-            page_cache.page_tag(page.get_absolute_url())
-            for page in Condition.objects.filter(case_studies=self.case_study_id)
-        }
+        return page_cache.pages_of(*Condition.objects.filter(case_studies=self.case_study_id).only("slug"))
 
     def rendition_urls(self):
         """(url, width) of each rendition, narrowest first."""

@@ -39,8 +39,8 @@ class ImagingModality(models.Model):
         """Procedure pages naming this image guidance, and condition pages with case images taken with it."""
         from conditions.models import Condition
 
-        pages = [*self.procedure_set.only("slug"), *Condition.objects.filter(case_studies__images__modality=self)]
-        return {page_cache.page_tag(page.get_absolute_url()) for page in pages}
+        conditions = Condition.objects.filter(case_studies__images__modality=self).distinct().only("slug")
+        return page_cache.pages_of(*self.procedure_set.only("slug"), *conditions)
 
 
 class ProcedureCategoryQuerySet(models.QuerySet):
@@ -83,7 +83,7 @@ class ProcedureCategory(EditCounted):
     def pages_showing(self):
         """The lists of procedures, which group them by category, and the pages of its procedures."""
         procedures = self.procedures.only("slug") if self.pk else []
-        return {Procedure.LIST_TAG, *(page_cache.page_tag(page.get_absolute_url()) for page in procedures)}
+        return {Procedure.LIST_TAG, *page_cache.pages_of(*procedures)}
 
 
 class ProcedureQuerySet(PublishableQuerySet):

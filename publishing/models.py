@@ -208,14 +208,13 @@ class Publishable(EditCounted):
 
     def own_pages(self):
         """The page cache tag of this page's own address, while the public can see it."""
-        return {page_cache.page_tag(self.get_absolute_url())} if self.is_public else set()
+        return page_cache.pages_of(self) if self.is_public else set()
 
     def pages_showing(self):
         """The page cache tags of every page showing this one: its own, its list and the pages linking to it."""
         if not self.is_public:
             return set()
-        linking = (page_cache.page_tag(page.get_absolute_url()) for page in self.linking_pages())
-        return {*self.own_pages(), self.LIST_TAG, *linking}
+        return {*self.own_pages(), self.LIST_TAG, *page_cache.pages_of(*self.linking_pages())}
 
     def pages_changed_from(self, before):
         """The tags of the pages a save changes: beyond its own page only if what lists and links show changed."""

@@ -48,6 +48,11 @@ def page_tag(path):
     return f"page:{path}"
 
 
+def pages_of(*pages):
+    """The tags of the cached pages of pages (conditions or procedures, of any status)."""
+    return {page_tag(page.get_absolute_url()) for page in pages}
+
+
 def cached_page(view, *tags):
     """Mark a public view as served from the page cache; tags name the lists it shows besides its own address."""
     view.page_cache_tags = tags
@@ -60,11 +65,15 @@ def invalidate(*tags):
     At once, so that this thread's next request shows the change; on commit, because a request
     served meanwhile by another process read the data as it was before the commit.
     """
-    if getattr(_state, "ignoring", 0) or not tags:
+    if _ignoring() or not tags:
         return
     tags = set(tags)
     _replace_tokens(tags)
     transaction.on_commit(lambda: _replace_tokens(tags))
+
+
+def _ignoring():
+    return getattr(_state, "ignoring", 0) > 0
 
 
 @contextmanager
@@ -277,10 +286,14 @@ def watch(model):
 
 
 def _remember_before(sender, instance, **kwargs):
+    if _ignoring():
+        return  # nothing will be invalidated: spare the queries, here and after the save
     instance._page_cache_before = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
 
 
 def _saved(sender, instance, **kwargs):
+    if _ignoring():
+        return
     before = instance.__dict__.pop("_page_cache_before", None)
     if hasattr(instance, "pages_changed_from"):
         invalidate(*instance.pages_changed_from(before))
@@ -294,12 +307,16 @@ def _fields(obj):
 
 
 def _deleting(sender, instance, **kwargs):
+    if _ignoring():
+        return
     # Before the delete, while the rows that lead to the pages showing it are still there.
     invalidate(*instance.pages_showing())
 
 
 def _linked(sender, instance, action, model, pk_set, **kwargs):
     """A many-to-many link changed (often combined with, image guidance): it shows on the pages at its ends."""
+    if _ignoring():
+        return
     if action == "pre_clear":
         invalidate(*instance.pages_showing())  # every page it could have been linked from
     elif action in {"post_add", "post_remove"} and pk_set:

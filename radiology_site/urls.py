@@ -7,7 +7,7 @@ from conditions.models import Condition
 from procedures.models import Procedure
 from publishing.page_cache import cached_page
 
-from . import views
+from . import health, outage, views
 
 admin.site.site_header = "Patient information: staff admin"
 admin.site.site_title = "Patient information admin"
@@ -24,12 +24,12 @@ urlpatterns = [
     # django-ckeditor-5's widget reverses this name while rendering; every upload is refused.
     path("ckeditor5/image_upload/", views.refuse_editor_upload, name="ck_editor_5_upload_file"),
     # For load balancers and systemd; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.Readiness.as_view(), name="readyz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.Readiness.as_view(), name="readyz"),
 ]
 
 # A 503 page, with Retry-After, while the database is unavailable; the 500 page otherwise.
-handler500 = views.server_error
+handler500 = outage.server_error
 
 if settings.DEBUG:
     # Development only; in production the web server serves uploads (see README).

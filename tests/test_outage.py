@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from psycopg2 import extensions
 
 from radiology_site import database
-from radiology_site.views import server_error
+from radiology_site.outage import server_error
 from tests.html import Outline
 from tests.servers import free_port, gunicorn_server, throwaway_postgres
 

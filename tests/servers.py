@@ -248,6 +248,15 @@ class Site:
         """Run a manage.py command with this server's settings, and any more variables given."""
         run([BIN / "python", "manage.py", *args], cwd=ROOT, env={**self.env, **env})
 
+    def create_superuser(self, username, password):
+        self.manage(
+            "createsuperuser",
+            "--no-input",
+            DJANGO_SUPERUSER_USERNAME=username,
+            DJANGO_SUPERUSER_EMAIL=f"{username}@example.org",
+            DJANGO_SUPERUSER_PASSWORD=password,
+        )
+
     def client(self):
         return HttpClient(self.port)
 

@@ -18,13 +18,7 @@ def postgres():
 @pytest.fixture(scope="module")
 def site(postgres):
     with gunicorn_server(free_port(), {"DATABASE_URL": postgres.url}) as site:
-        site.manage(
-            "createsuperuser",
-            "--no-input",
-            DJANGO_SUPERUSER_USERNAME=USERNAME,
-            DJANGO_SUPERUSER_EMAIL="outage-browser@example.org",
-            DJANGO_SUPERUSER_PASSWORD=PASSWORD,
-        )
+        site.create_superuser(USERNAME, PASSWORD)
         yield site
 
 

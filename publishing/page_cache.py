@@ -27,7 +27,7 @@ from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
+from django.utils.cache import add_never_cache_headers, get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
@@ -136,8 +136,6 @@ class PageCacheMiddleware:
             return _from_entry(request, entry)
         if not _shareable(response):
             return response
-        # Everyone without a session cookie is shown the same page, whatever the session middleware says.
-        _drop_vary_cookie(response)
         _add_http_caching(response)
         if tokens is not None:
             _store(key, tokens, response)
@@ -189,16 +187,9 @@ def _shareable(response):
         and not response.streaming
         and not response.cookies
         and not response.has_header("Cache-Control")
+        # Pages read no session for visitors without a cookie (can_preview, SessionLifetimeMiddleware).
+        and not has_vary_header(response, "Cookie")
     )
-
-
-def _drop_vary_cookie(response):
-    if response.has_header("Vary"):
-        kept = [value for value in (part.strip() for part in response["Vary"].split(",")) if value.lower() != "cookie"]
-        if kept:
-            response["Vary"] = ", ".join(kept)
-        else:
-            del response["Vary"]
 
 
 def _add_http_caching(response):

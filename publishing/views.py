@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView
@@ -35,6 +36,8 @@ class PublishableDetailView(DetailView):
         return pages.with_page_content() if self.can_preview() else pages.for_detail_page()
 
     def can_preview(self):
+        if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:
+            return False  # nobody logged in: and reading request.user would make the page vary by cookie
         user, opts = self.request.user, self.model._meta
         return user.is_staff and user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 

@@ -52,7 +52,9 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        # Without a session cookie there is no login to end; asking would mark the session read, and
+        # Django would then send `Vary: Cookie` on every public page.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
             now = timezone.now().timestamp()
             # Stamped by the first request after login: the redirect from the login form.
             started = request.session.setdefault("login_time", now)

@@ -19,7 +19,6 @@ import threading
 import time
 from contextlib import contextmanager
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
@@ -242,14 +241,12 @@ def _cache_failed():
 
 def _seconds_to_next_expiry():
     """Seconds until the next published page expires, if one is due to: no page may be served after that."""
-    from .models import Publishable
+    from .models import publishable_models
 
-    soonest = [
-        model.objects.published().aggregate(soonest=Min("expires_at"))["soonest"]
-        for model in apps.get_models()
-        if issubclass(model, Publishable)
+    found = [
+        model.objects.published().aggregate(soonest=Min("expires_at"))["soonest"] for model in publishable_models()
     ]
-    soonest = [moment.timestamp() for moment in soonest if moment is not None]
+    soonest = [moment.timestamp() for moment in found if moment is not None]
     return min(soonest) - time.time() if soonest else None
 
 

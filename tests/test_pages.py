@@ -239,3 +239,16 @@ def test_procedure_page_lists_its_linked_pages_under_on_this_page(client):
     assert '<a href="#types">Types of cementoplasty</a>' in nav
     assert '<a href="#conditions">Conditions it treats</a>' in nav
     assert "#combined" not in nav and 'id="combined"' not in html
+
+
+def test_text_staff_type_is_escaped_on_public_pages(client):
+    # Only rich text is trusted (it is sanitised on save); every other field is shown as typed.
+    condition = make_condition(name="Pain <b>here</b>", slug="pain", summary='Spread & "worse" <script>x()</script>')
+    case = make_case(condition, title="<i>Case</i>")
+    case.images.update(caption="<img src=x onerror=y()>", alt_text='A" onload="y()')
+    html = client.get(condition.get_absolute_url()).content.decode()
+    assert "<h1>Pain &lt;b&gt;here&lt;/b&gt;</h1>" in html
+    assert "Spread &amp; &#34;worse&#34; &lt;script&gt;x()&lt;/script&gt;" in html
+    assert "Case study: &lt;i&gt;Case&lt;/i&gt;" in html
+    assert "&lt;img src=x onerror=y()&gt;" in html and 'alt="A&#34; onload=&#34;y()"' in html
+    assert "<script>" not in html and "<b>" not in html

@@ -1,0 +1,17 @@
+"""The Jinja2 environment of the public pages (templates/): Django's static files, URLs and date formats."""
+
+from django.template.defaultfilters import date, pluralize, truncatechars
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import Environment
+
+
+def url(name, **kwargs):
+    return reverse(name, kwargs=kwargs)
+
+
+def environment(**options):
+    env = Environment(**options)
+    env.globals.update(static=static, url=url)
+    env.filters.update(date=date, pluralize=pluralize, truncatechars=truncatechars)
+    return env

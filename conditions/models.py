@@ -1,41 +1,17 @@
 import reversion
 from django.db import models, transaction
-from django.db.models import Prefetch
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
+from django.utils.functional import cached_property
 
 from procedures.models import ImagingModality, Procedure
 from publishing import page_cache
+from publishing.addresses import address
 from publishing.fields import RichTextField
 from publishing.models import EditCounted, Publishable, PublishableQuerySet
 
 from . import images
 from .fields import CaseImageField
-
-
-class ConditionQuerySet(PublishableQuerySet):
-    def with_page_content(self):
-        """Conditions with everything their page shows, in a fixed number of queries."""
-        return self.prefetch_related(
-            Prefetch(
-                "condition_procedures",
-                queryset=ConditionProcedure.objects.filter(procedure__in=Procedure.objects.published())
-                .select_related("procedure")
-                .only("condition_id", "order", *(f"procedure__{name}" for name in Procedure.LISTED_FIELDS))
-                .order_by("order", "procedure__name"),
-                to_attr="published_procedure_links",
-            ),
-            Prefetch(
-                "case_studies",
-                queryset=CaseStudy.objects.consented().select_related("procedure"),
-                to_attr="public_case_studies",
-            ),
-            Prefetch(
-                "public_case_studies__images",
-                queryset=CaseImage.objects.select_related("modality"),
-            ),
-        )
 
 
 # A condition's revisions include its treatment links, which are edited on the same admin page.
@@ -64,7 +40,7 @@ class Condition(Publishable):
     other_information = RichTextField("Other information")
     procedures = models.ManyToManyField(Procedure, through="ConditionProcedure", blank=True, related_name="conditions")
 
-    objects = ConditionQuerySet.as_manager()
+    objects = PublishableQuerySet.as_manager()
 
     LIST_TAG = "list:conditions"
 
@@ -92,11 +68,27 @@ class Condition(Publishable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("conditions:detail", kwargs={"slug": self.slug})
+        return address("conditions:detail", slug=self.slug)
 
     def linking_pages(self):
         # Procedure pages list the conditions they treat.
         return Procedure.objects.filter(condition_procedures__condition=self).only("slug")
+
+    def load_page_content(self):
+        """Its published treatments, and its consented case studies with their images: three queries."""
+        self.published_procedures = list(
+            Procedure.objects.listed()
+            .filter(condition_procedures__condition=self)
+            .order_by("condition_procedures__order", "name")
+        )
+        self.public_case_studies = list(
+            CaseStudy.objects.consented().filter(condition=self).select_related("procedure")
+        )
+        images = {case.pk: [] for case in self.public_case_studies}
+        for image in CaseImage.objects.filter(case_study_id__in=images).select_related("modality"):
+            images[image.case_study_id].append(image)
+        for case in self.public_case_studies:
+            case.images_shown = images[case.pk]
 
     def version_parts(self):
         """Treatment links, case studies and their images: what the page shows and a reviewer approves with it."""
@@ -105,9 +97,9 @@ class Condition(Publishable):
         return [*self.condition_procedures.order_by("pk"), *cases, *images]
 
     def section_has_content(self, name):
-        # Treatments also lists linked procedures and case studies (prefetched by with_page_content()).
+        # Treatments also lists linked procedures and case studies (fetched by load_page_content()).
         if name == "treatments" and (
-            getattr(self, "published_procedure_links", None) or getattr(self, "public_case_studies", None)
+            getattr(self, "published_procedures", None) or getattr(self, "public_case_studies", None)
         ):
             return True
         return super().section_has_content(name)
@@ -249,19 +241,20 @@ class CaseImage(models.Model):
     def pages_showing(self):
         return page_cache.pages_of(*Condition.objects.filter(case_studies=self.case_study_id).only("slug"))
 
+    @cached_property
     def rendition_urls(self):
-        """(url, width) of each rendition, narrowest first."""
+        """(url, width) of each rendition, narrowest first; the page asks for them twice (src and srcset)."""
         storage = self.image.storage
         return [(storage.url(images.rendition_name(self.image.name, width)), width) for width in self.renditions]
 
     @property
     def srcset(self):
-        return ", ".join(f"{url} {width}w" for url, width in self.rendition_urls())
+        return ", ".join(f"{url} {width}w" for url, width in self.rendition_urls)
 
     @property
     def src(self):
         """The rendition browsers without srcset get: the widest up to 960 pixels, else the original."""
-        fitting = [url for url, width in self.rendition_urls() if width <= 960]
+        fitting = [url for url, width in self.rendition_urls if width <= 960]
         return fitting[-1] if fitting else self.image.url
 
 

@@ -2,9 +2,9 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
 
 from publishing import page_cache
+from publishing.addresses import address
 from publishing.fields import RichTextField
 from publishing.models import EditCounted, Publishable, PublishableQuerySet, Section
 
@@ -86,25 +86,6 @@ class ProcedureCategory(EditCounted):
         return {Procedure.LIST_TAG, *page_cache.pages_of(*procedures)}
 
 
-class ProcedureQuerySet(PublishableQuerySet):
-    def with_page_content(self):
-        """Procedures with everything their page shows, in a fixed number of queries."""
-        from conditions.models import Condition
-
-        listed = Procedure.objects.listed().order_by("name")
-        return self.select_related("category").prefetch_related(
-            Prefetch("parent", queryset=Procedure.objects.listed(), to_attr="published_parent"),
-            "imaging_guidance",
-            Prefetch("related", queryset=listed, to_attr="published_related"),
-            Prefetch(
-                "variants", queryset=listed.only("parent_id", *Procedure.LISTED_FIELDS), to_attr="published_variants"
-            ),
-            Prefetch(
-                "conditions", queryset=Condition.objects.listed().order_by("name"), to_attr="published_conditions"
-            ),
-        )
-
-
 @reversion.register()
 class Procedure(Publishable):
     name = models.CharField(max_length=200, help_text="The name patients will know, e.g. ‘Vertebroplasty’.")
@@ -140,9 +121,10 @@ class Procedure(Publishable):
         help_text="Procedures this is often combined with, e.g. ablation with cementoplasty.",
     )
 
-    objects = ProcedureQuerySet.as_manager()
+    objects = PublishableQuerySet.as_manager()
 
     LIST_TAG = "list:procedures"
+    PAGE_RELATED = ("category",)
 
     SECTIONS = (
         ("what_it_is", "What it is"),
@@ -170,7 +152,7 @@ class Procedure(Publishable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("procedures:detail", kwargs={"slug": self.slug})
+        return address("procedures:detail", slug=self.slug)
 
     def listing(self):
         # Lists group procedures by category, and a parent's page lists its kinds.
@@ -185,6 +167,17 @@ class Procedure(Publishable):
         procedures = Procedure.objects.filter(models.Q(related=self) | models.Q(parent=self) | models.Q(variants=self))
         return [*conditions.distinct().only("slug"), *procedures.distinct().only("slug")]
 
+    def load_page_content(self):
+        """Its image guidance, and the published pages it links to: four or five queries."""
+        from conditions.models import Condition
+
+        listed = Procedure.objects.listed().order_by("name")
+        self.published_parent = listed.filter(pk=self.parent_id).first() if self.parent_id else None
+        self.imaging_guidance_shown = list(self.imaging_guidance.all())
+        self.published_variants = list(listed.filter(parent=self))
+        self.published_related = list(listed.filter(related=self))
+        self.published_conditions = list(Condition.objects.listed().filter(procedures=self).order_by("name"))
+
     def clean(self):
         super().clean()
         ancestor, seen = self.parent, {self.pk}
@@ -197,7 +190,7 @@ class Procedure(Publishable):
     def linked_page_sections(self):
         """The lists of other pages this page links to, each a Section whose body is its pages.
 
-        They come from for_detail_page(); an empty list is left out, like an empty section.
+        They come from load_page_content(); an empty list is left out, like an empty section.
         """
         lists = [
             ("types", f"Types of {self.name.lower()}", getattr(self, "published_variants", [])),

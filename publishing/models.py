@@ -56,13 +56,12 @@ class PublishableQuerySet(models.QuerySet):
         """Published pages with what lists and links show of them: name, address and summary."""
         return self.published().only(*self.model.LISTED_FIELDS)
 
-    def for_detail_page(self):
-        """Published pages with everything their page shows."""
-        return self.published().with_page_content()
-
-    def with_page_content(self):
-        """Pages of any status with everything their page shows; each model adds its own prefetches."""
-        return self
+    def page(self, slug):
+        """The page at slug with everything it shows (load_page_content), or DoesNotExist."""
+        pages = self.select_related(*self.model.PAGE_RELATED) if self.model.PAGE_RELATED else self
+        page = pages.get(slug=slug)
+        page.load_page_content()
+        return page
 
     def review_overdue(self):
         """Published pages whose review date has passed: patients still see them, staff see them flagged."""
@@ -153,6 +152,8 @@ class Publishable(EditCounted):
     LISTED_FIELDS = ("name", "slug", "summary")
     # The page cache tag of the lists of these pages.
     LIST_TAG = ""
+    # What a page shows of the rows it points to, fetched with it (page()).
+    PAGE_RELATED = ()
 
     class Meta:
         abstract = True
@@ -229,6 +230,12 @@ class Publishable(EditCounted):
     def linking_pages(self):
         """Pages of any status that link to this one (only slugs are needed); each model says which."""
         return []
+
+    def load_page_content(self):
+        """Fetch what the page shows besides its own row, in a fixed number of queries; each model adds its own.
+
+        Plain queries rather than prefetch_related(), which costs a public page about a millisecond more.
+        """
 
     def version_parts(self):
         """The rows shown on this page and approved with it, besides the page itself; each model adds its own."""

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView
 
@@ -9,8 +10,8 @@ from . import versions
 class PublishableDetailView(DetailView):
     """A page's approved version, which staff who may edit it can also preview with its pending changes.
 
-    The public only ever gets `for_detail_page()`, which starts from `published()`; the preview is
-    the one explicit path to an unpublished page or to pending changes.
+    The public only ever gets `published().page(slug)`; the preview is the one explicit path to an
+    unpublished page or to pending changes.
     """
 
     http_method_names = ["get", "head"]
@@ -31,9 +32,12 @@ class PublishableDetailView(DetailView):
             response = super().get(request, *args, **kwargs)
             return response.render()  # while the pending rows are in place
 
-    def get_queryset(self):
-        pages = self.model.objects
-        return pages.with_page_content() if self.can_preview() else pages.for_detail_page()
+    def get_object(self, queryset=None):
+        pages = self.model.objects.all() if self.can_preview() else self.model.objects.published()
+        try:
+            return pages.page(self.kwargs["slug"])
+        except self.model.DoesNotExist:
+            raise Http404(f"No published {self.model._meta.verbose_name} at this address.") from None
 
     def can_preview(self):
         if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:

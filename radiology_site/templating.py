@@ -2,16 +2,13 @@
 
 from django.template.defaultfilters import date, pluralize, truncatechars
 from django.templatetags.static import static
-from django.urls import reverse
 from jinja2 import Environment
 
-
-def url(name, **kwargs):
-    return reverse(name, kwargs=kwargs)
+from publishing.addresses import address
 
 
 def environment(**options):
     env = Environment(**options)
-    env.globals.update(static=static, url=url)
+    env.globals.update(static=static, url=address)
     env.filters.update(date=date, pluralize=pluralize, truncatechars=truncatechars)
     return env

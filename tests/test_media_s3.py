@@ -85,7 +85,7 @@ def test_a_case_image_and_its_renditions_are_stored_in_the_bucket_and_shown_from
     image = CaseImage.objects.get()
     assert keys() == sorted([image.image.name, *image.image.rendition_names()])
     html = Client().get(condition.get_absolute_url()).content.decode()
-    url = image.rendition_urls()[0][0]
+    url = image.rendition_urls[0][0]
     assert url.startswith(f"{moto_url}/{name}/cases/") and url in html
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.headers["Content-Type"] == "image/webp"

@@ -241,6 +241,40 @@ def test_procedure_page_lists_its_linked_pages_under_on_this_page(client):
     assert "#combined" not in nav and 'id="combined"' not in html
 
 
+# The page itself, then one query per kind of thing it shows (see each model's load_page_content()).
+PAGE_QUERIES = {
+    "condition": 4,  # the condition, its treatments, its case studies, their images
+    "procedure": 6,  # the procedure and its category, its parent, image guidance, kinds, "combined with", conditions
+    "home": 3,  # conditions, then categories and their procedures
+    "conditions": 1,
+    "procedures": 2,  # categories, then their procedures
+    "search": 2,  # conditions, procedures
+}
+
+
+@pytest.mark.parametrize("page", PAGE_QUERIES)
+def test_each_public_page_makes_a_known_number_of_queries(client, django_assert_num_queries, settings, page):
+    settings.PAGE_CACHE_SECONDS = 0  # the page's own queries, without the page cache's (tests/test_page_cache.py)
+    condition = build_condition(2)
+    procedure = condition.procedures.first()
+    procedure.parent = make_procedure(name="Cementoplasty")
+    procedure.save()
+    procedure.related.add(make_procedure(name="Nerve block"))
+    procedure.imaging_guidance.add(ImagingModality.objects.get(slug="ct"))
+    url, shown = {
+        "condition": (condition.get_absolute_url(), "Case 1"),
+        "procedure": (procedure.get_absolute_url(), "Nerve block"),
+        "home": ("/", procedure.name),
+        "conditions": ("/conditions/", condition.name),
+        "procedures": ("/procedures/", procedure.name),
+        "search": ("/search/?q=pain", condition.name),
+    }[page]
+    with django_assert_num_queries(PAGE_QUERIES[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+
+
 def test_text_staff_type_is_escaped_on_public_pages(client):
     # Only rich text is trusted (it is sanitised on save); every other field is shown as typed.
     condition = make_condition(name="Pain <b>here</b>", slug="pain", summary='Spread & "worse" <script>x()</script>')

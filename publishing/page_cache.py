@@ -40,6 +40,8 @@ _unsent = set()  # tags whose new tokens could not be stored (cache down): sent 
 # that a hung Redis costs one socket timeout now and then, not one on every request.
 RETRY_SECONDS = 5
 _down_until = 0.0
+# A tag of every cached page, replaced by clear() (`manage.py clear_page_cache`).
+SITE_TAG = "site"
 
 
 def page_tag(path):
@@ -69,6 +71,11 @@ def invalidate(*tags):
     tags = set(tags)
     _replace_tokens(tags)
     transaction.on_commit(lambda: _replace_tokens(tags))
+
+
+def clear():
+    """Make every cached page out of date, e.g. after a release changed the templates; raises if the cache is down."""
+    cache.set(_tag_key(SITE_TAG), secrets.token_hex(8), timeout=None)
 
 
 def _ignoring():
@@ -152,7 +159,7 @@ def public_page_tags(request):
     except Resolver404:
         return None
     tags = getattr(match.func, "page_cache_tags", None)
-    return None if tags is None else [page_tag(request.path), *tags]
+    return None if tags is None else [page_tag(request.path), SITE_TAG, *tags]
 
 
 def _lookup(key, tags):

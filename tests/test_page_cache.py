@@ -1,13 +1,14 @@
 """Public pages come from a cache of their rendered HTML, and every change reaches exactly the pages that show it."""
 
 import datetime
+import io
 import logging
 import time
 import uuid
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -366,3 +367,24 @@ def test_a_revert_reaches_the_page_once_approved_like_any_edit(site, editor_clie
     approve_in_admin(reviewer_client, site)
     assert "warfarin" in fetch(CONDITION)[0].content.decode()
     assert still_cached("/", "/conditions/", PROCEDURE)
+
+
+def test_clear_page_cache_renders_every_page_afresh_after_a_release_or_a_restore(site):
+    cache_every_page()
+    Condition.objects.filter(pk=site.pk).update(summary="Restored from last night's backup.")  # no signal, as a restore
+    assert "Restored from" not in fetch(CONDITION)[0].content.decode()
+    out = io.StringIO()
+    call_command("clear_page_cache", stdout=out)
+    assert "rendered afresh" in out.getvalue()
+    response, cached = fetch(CONDITION)
+    assert not cached and "Restored from" in response.content.decode()
+    assert not any(fetch(url)[1] for url in PUBLIC_URLS if url != CONDITION)
+    assert still_cached(*PUBLIC_URLS)
+
+
+def test_clear_page_cache_says_so_when_the_cache_is_down(site, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with pytest.raises(CommandError, match="could not be cleared"):
+        call_command("clear_page_cache")

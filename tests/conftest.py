@@ -99,6 +99,13 @@ def make_case(condition, images=1, **kwargs):
     return case
 
 
+def public_html(client, url):
+    """The page at url as the client sees it, which must be there for what it leaves out to mean anything."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
 def condition_admin_form(**overrides):
     """The admin's add-condition form, filled in; overrides change or add fields."""
     data = {

@@ -2,14 +2,16 @@
 
 import datetime
 import importlib
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from conditions.models import CaseImage, Condition
+from conditions.models import CaseImage, CaseStudy, Condition
 from procedures.models import Procedure
 from publishing import versions, workflow
 from publishing.models import ApprovedVersion, Status
@@ -21,6 +23,7 @@ from tests.conftest import (
     make_case,
     make_condition,
     make_procedure,
+    public_html,
     review_url,
 )
 from tests.images import png_bytes
@@ -42,6 +45,23 @@ def public_pages(client):
     return {url: client.get(url).content for url in [*PUBLIC_URLS, "/search/?q=bone"]}
 
 
+def public_case(client, condition):
+    """The one case study on the condition's public page, which must be there to show it."""
+    html = public_html(client, condition.get_absolute_url())
+    assert html.count('class="case-study"') == 1
+    return html.split('class="case-study"')[1].split("</figure>")[0]
+
+
+def stem(image):
+    """The random part of an image's file name, which its address and its renditions' carry."""
+    return Path(image.image.name).stem
+
+
+def pending_images(page):
+    """The case images in the page's pending version."""
+    return [item.object for item in versions.deserialize(page.pending().data) if isinstance(item.object, CaseImage)]
+
+
 def test_an_editors_change_to_a_live_page_shows_nowhere_public_until_approved(
     live_page, editor_client, reviewer_client, client
 ):
@@ -53,6 +73,8 @@ def test_an_editors_change_to_a_live_page_shows_nowhere_public_until_approved(
     data = change_form_data(editor_client, procedure_url, name="Vertebroplasty (renamed)", summary="Pending words.")
     assert editor_client.post(procedure_url, data).status_code == 302
     assert public_pages(client) == before  # byte for byte, everywhere
+    cache.clear()  # rendered afresh too, not only the copies the page cache kept
+    assert public_pages(client) == before
     assert workflow.state(Condition.objects.get()) == "Published · changes awaiting review"
     assert "warfarin" in reviewer_client.get(live_page.get_absolute_url()).content.decode()  # the staff preview
     live = reviewer_client.get(live_page.get_absolute_url() + "?version=live").content.decode()
@@ -89,16 +111,47 @@ def test_editor_changes_to_a_consented_case_wait_and_new_pictures_need_consent_c
     }
     assert editor_client.post(url, data).status_code == 302
     assert client.get(live_page.get_absolute_url()).content == page
+    cache.clear()  # rendered afresh too, not only the copy the page cache kept
+    assert client.get(live_page.get_absolute_url()).content == page
     assert CaseImage.objects.get().pk == image.pk  # the live row is untouched
     assert image.image.storage.exists(image.image.name)
+    shown = public_case(client, live_page)
+    assert "Image A caption." in shown and 'alt="Schematic image A."' in shown and stem(image) in shown
+    assert "A new caption." not in shown and "New alt text." not in shown and "Added picture." not in shown
 
     response = approve_in_admin(reviewer_client, live_page)
     assert response.status_code == 200
     assert "Consent covers the new pictures of" in response.content.decode()
     assert client.get(live_page.get_absolute_url()).content == page
     assert approve_in_admin(reviewer_client, live_page, **{f"consent_{case.pk}": "on"}).status_code == 302
-    html = client.get(live_page.get_absolute_url()).content.decode()
-    assert "A new caption." in html and "Added picture." in html
+    shown = public_case(client, live_page)
+    assert "A new caption." in shown and 'alt="New alt text."' in shown and "Added picture." in shown
+    assert "Image A caption." not in shown
+
+
+def test_an_editors_new_file_for_a_consented_picture_waits_and_needs_consent_confirmed(
+    live_page, editor_client, reviewer_client, client
+):
+    case = live_page.case_studies.get()
+    image = case.images.get()
+    url = reverse("admin:conditions_casestudy_change", args=[case.pk])
+    data = change_form_data(editor_client, url, **{"images-0-image": png_bytes(size=(80, 60), name="other.png")})
+    assert editor_client.post(url, data).status_code == 302
+    (replacement,) = pending_images(live_page)
+    assert replacement.pk == image.pk and stem(replacement) != stem(image)
+    shown = public_case(client, live_page)
+    assert stem(image) in shown and 'alt="Schematic image A."' in shown
+    assert stem(replacement) not in shown
+
+    response = approve_in_admin(reviewer_client, live_page)
+    assert response.status_code == 200
+    assert "Consent covers the new pictures of" in response.content.decode()
+    shown = public_case(client, live_page)
+    assert stem(image) in shown and stem(replacement) not in shown
+    assert approve_in_admin(reviewer_client, live_page, **{f"consent_{case.pk}": "on"}).status_code == 302
+    shown = public_case(client, live_page)
+    assert stem(replacement) in shown and 'alt="Schematic image A."' in shown
+    assert stem(image) not in shown
 
 
 def test_a_case_study_on_a_published_page_cannot_be_moved(live_page, editor_client, client):
@@ -108,6 +161,31 @@ def test_a_case_study_on_a_published_page_cannot_be_moved(live_page, editor_clie
     response = editor_client.post(url, {**change_form_data(editor_client, url), "condition": other.pk})
     assert "cannot be moved to another condition" in str(response.context["adminform"].form.errors)
     assert live_page.case_studies.count() == 1
+    assert "Cryoablation of a spinal tumour" in public_case(client, live_page)
+    response = client.get(other.get_absolute_url())
+    assert response.status_code == 200 and "Another condition" in response.content.decode()
+    assert "Cryoablation of a spinal tumour" not in response.content.decode()
+    assert live_page.pending() is None and other.pending() is None
+
+
+def test_an_editors_move_of_a_consented_case_to_another_procedure_waits_for_approval(
+    editor_client, reviewer_client, client
+):
+    condition = make_condition()
+    case = make_case(condition, procedure=make_procedure(name="Cementoplasty"))
+    other = make_procedure(name="Microwave ablation")
+    url = reverse("admin:conditions_casestudy_change", args=[case.pk])
+    assert editor_client.post(url, change_form_data(editor_client, url, procedure=other.pk)).status_code == 302
+    assert CaseStudy.objects.get().procedure.name == "Cementoplasty"  # the live row is untouched
+    shown = public_case(client, condition)
+    assert 'Read more about <a href="/procedures/cementoplasty/">cementoplasty</a>.' in shown
+    assert "microwave" not in shown.lower()
+
+    # The pictures are the same, so the consent already recorded covers them.
+    assert approve_in_admin(reviewer_client, condition).status_code == 302
+    shown = public_case(client, condition)
+    assert 'Read more about <a href="/procedures/microwave-ablation/">microwave ablation</a>.' in shown
+    assert "cementoplasty" not in shown.lower()
 
 
 def test_an_unconsented_case_study_blocks_approval(live_page, editor, reviewer_client):

@@ -43,10 +43,13 @@ def test_condition_page_has_one_h1_and_every_section_in_order(client):
 def test_empty_sections_are_left_out_entirely(client):
     condition = make_condition(what_it_is="<p>Spread to bone.</p>", prevention="", symptoms="<p>&nbsp;</p>")
     page = outline(client, condition.get_absolute_url())
-    assert "How to prevent it" not in page.texts("h2")
-    assert "Symptoms" not in page.texts("h2")
+    h2s = page.texts("h2")
+    assert h2s[:2] == ["On this page", "What it is"]
+    assert "How to prevent it" not in h2s and "Symptoms" not in h2s
     html = client.get(condition.get_absolute_url()).content.decode()
+    assert 'href="#what-it-is"' in html and 'id="what-it-is"' in html and "Spread to bone." in html
     assert 'href="#prevention"' not in html and 'id="prevention"' not in html
+    assert 'href="#symptoms"' not in html and 'id="symptoms"' not in html
 
 
 def test_linked_procedures_appear_under_treatments_in_order(client):

@@ -7,7 +7,7 @@ from reversion.models import Version
 
 from conditions.models import CaseImage, CaseStudy, Condition
 from publishing.models import Status
-from tests.conftest import approve_in_admin, change_form_data, make_case, make_category, make_condition
+from tests.conftest import approve_in_admin, change_form_data, make_case, make_category, make_condition, public_html
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +56,28 @@ def test_editors_cannot_recover_a_case_study_deleted_for_withdrawn_consent(
 ):
     condition = make_condition(treatments="<p>Options.</p>")
     case = make_case(condition, images=0, title="Withdrawn case")
+    make_case(condition, images=0, title="Another case")
     with django_capture_on_commit_callbacks(execute=True):
         reviewer_client.post(f"/admin/conditions/casestudy/{case.pk}/delete/", {"post": "yes"})
     url = reverse("admin:conditions_casestudy_recover", args=[Version.objects.get_deleted(CaseStudy).get().pk])
     assert editor_client.get("/admin/conditions/casestudy/recover/").status_code == 403
     assert editor_client.post(url, {}).status_code == 403
-    assert not CaseStudy.objects.exists()
-    assert "Withdrawn case" not in client.get(condition.get_absolute_url()).content.decode()
+    assert list(CaseStudy.objects.values_list("title", flat=True)) == ["Another case"]
+    page = public_html(client, condition.get_absolute_url())
+    assert "Case study: Another case" in page and "Withdrawn case" not in page
+
+
+def shown(client, condition):
+    """The condition's public page, which must be there and show its consented case."""
+    page = public_html(client, condition.get_absolute_url())
+    assert "Case study: Consented case" in page
+    return page
 
 
 def test_only_clinical_reviewers_record_consent(editor_client, reviewer_client, client):
     condition = make_condition(treatments="<p>Options.</p>")
     case = make_case(condition, images=0, title="Fresh case", consent_recorded=False)
+    make_case(condition, images=0, title="Consented case")
     url = reverse("admin:conditions_casestudy_change", args=[case.pk])
     assert 'name="consent_recorded"' not in editor_client.get(url).content.decode()
     data = {**change_form_data(editor_client, url), "consent_recorded": "on", "summary": "Edited by an editor."}
@@ -75,14 +85,15 @@ def test_only_clinical_reviewers_record_consent(editor_client, reviewer_client, 
     # The condition is published, so the edit waits for review, and the crafted consent went nowhere.
     form = editor_client.get(url).context["adminform"].form
     assert form.initial["summary"] == "Edited by an editor."
-    assert "consent_recorded" not in form.fields and not condition.pending().data.count('"consent_recorded": true')
-    assert "Fresh case" not in client.get(condition.get_absolute_url()).content.decode()
+    assert "consent_recorded" not in form.fields
+    assert condition.pending().data.count('"consent_recorded": true') == 1  # the other case's
+    assert "Fresh case" not in shown(client, condition)
 
     data = {**change_form_data(reviewer_client, url), "consent_recorded": "on"}
     assert reviewer_client.post(url, data).status_code == 302
-    assert "Fresh case" not in client.get(condition.get_absolute_url()).content.decode()
+    assert "Fresh case" not in shown(client, condition)
     assert approve_in_admin(reviewer_client, condition).status_code == 302
-    assert "Fresh case" in client.get(condition.get_absolute_url()).content.decode()
+    assert "Case study: Fresh case" in shown(client, condition)
 
 
 def test_a_recovered_condition_leaves_out_case_images_whose_pictures_were_deleted(

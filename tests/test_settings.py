@@ -58,10 +58,6 @@ def test_env_int_refuses_nonsense_naming_the_variable(monkeypatch, value):
         env_int("SOME_NUMBER", 1)
 
 
-def test_debug_is_off_unless_asked_for(settings):
-    assert settings.DEBUG is False
-
-
 def test_start_up_fails_without_a_secret_key_when_debug_is_off():
     result = run_check()
     assert result.returncode != 0
@@ -111,14 +107,25 @@ def test_the_review_interval_is_three_years_unless_configured(settings):
     assert settings.REVIEW_INTERVAL_DAYS == 3 * 365
 
 
-def database_options(**env):
-    """The database's OPTIONS as settings.py makes them in a clean process with only the given variables set."""
-    code = "from django.conf import settings; print(repr(settings.DATABASES['default'].get('OPTIONS', {})))"
+def setting(expression, **env):
+    """`settings.<expression>` as settings.py makes it in a clean process with a secret key and the given variables."""
+    code = f"from django.conf import settings; print(repr(settings.{expression}))"
     env = {**clean_environment(), "DJANGO_SECRET_KEY": "x" * 50, **env}
     env["DJANGO_SETTINGS_MODULE"] = "radiology_site.settings"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return ast.literal_eval(result.stdout)
+
+
+def database_options(**env):
+    """The database's OPTIONS as settings.py makes them from the given variables."""
+    return setting("DATABASES['default'].get('OPTIONS', {})", **env)
+
+
+def test_debug_is_off_unless_asked_for():
+    # In a process of its own: pytest-django turns DEBUG off in this one whatever settings.py says.
+    assert setting("DEBUG") is False
+    assert setting("DEBUG", DJANGO_DEBUG="1") is True
 
 
 def test_postgresql_waits_two_seconds_to_connect_and_three_for_a_query_unless_configured():

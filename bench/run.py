@@ -33,6 +33,9 @@ WORKERS = 2
 CONNECTIONS = 16
 SECONDS = int(os.environ.get("BENCH_SECONDS") or 10)
 WARM_UP_SECONDS = 2
+# Each load runs in this many turns, alternating with the other path's, so that a machine that gets
+# busier or quieter during the run weighs on both alike.
+ROUNDS = 5
 # As nginx passes requests on; without it the site would answer every request with a redirect to HTTPS.
 HEADERS = {"X-Forwarded-Proto": "https"}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -176,15 +179,24 @@ def python_client(port, path, seconds):
     return sum(counts), time.monotonic() - started
 
 
-def measure(server, path, load):
-    status, body = get(server.port, path)
-    if status != 200:
-        sys.exit(f"GET {path} answered {status}, not 200:\n{body[:500]!r}")
-    load(server.port, path, WARM_UP_SECONDS)  # compiled templates, database connections, a filled cache
-    before = server.cpu_seconds()
-    requests, seconds = load(server.port, path, SECONDS)
-    cpu = server.cpu_seconds() - before
-    return {"rps": requests / seconds, "cpu_ms": cpu / requests * 1000}
+def measure(server, paths, load):
+    """{path: req/s and CPU ms per request}, each path loaded for SECONDS in ROUNDS turns taken in rotation."""
+    totals = {path: [0, 0.0, 0.0] for path in paths}  # requests, seconds, CPU seconds
+    for path in paths:
+        status, body = get(server.port, path)
+        if status != 200:
+            sys.exit(f"GET {path} answered {status}, not 200:\n{body[:500]!r}")
+        load(server.port, path, WARM_UP_SECONDS)  # compiled templates, database connections, a filled cache
+    for _ in range(ROUNDS):
+        for path in paths:
+            before = server.cpu_seconds()
+            requests, seconds = load(server.port, path, max(1, round(SECONDS / ROUNDS)))
+            cpu = server.cpu_seconds() - before
+            totals[path] = [total + part for total, part in zip(totals[path], (requests, seconds, cpu), strict=True)]
+    return {
+        path: {"rps": requests / seconds, "cpu_ms": cpu / requests * 1000}
+        for path, (requests, seconds, cpu) in totals.items()
+    }
 
 
 def ratios(results):
@@ -235,17 +247,15 @@ def main():
             queries[mode] = count_queries(server_env)
             server = Server(server_env, tmp / f"gunicorn-{mode}.log")
             try:
-                results[mode] = {}
-                for path in (HELLO, PAGE):
-                    print(f"Loading {path} ({mode} server) for {SECONDS} s…", flush=True)
-                    results[mode][path] = measure(server, path, load)
+                print(f"Loading {HELLO} and {PAGE} in turns ({mode} server), {SECONDS} s each…", flush=True)
+                results[mode] = measure(server, (HELLO, PAGE), load)
             finally:
                 server.stop()
         database = env["DATABASE_URL"].split(":", 1)[0]
         cache = "Redis (REDIS_URL)" if env.get("REDIS_URL") else "the file cache"
         setup = (
-            f"gunicorn -w {WORKERS} (sync workers, no access log), {client}, {SECONDS} s a load after "
-            f"{WARM_UP_SECONDS} s warm-up; {database}, {cache}; {os.cpu_count()} cores; "
+            f"gunicorn -w {WORKERS} (sync workers, no access log), {client}, {SECONDS} s a load in {ROUNDS} "
+            f"turns after {WARM_UP_SECONDS} s warm-up; {database}, {cache}; {os.cpu_count()} cores; "
             f"{time.monotonic() - started:.0f} s in all."
         )
         report(results, queries, setup)

@@ -81,12 +81,18 @@ class Condition(Publishable):
             .filter(condition_procedures__condition=self)
             .order_by("condition_procedures__order", "name")
         )
+        # Of a case's procedure, only what its "Read more" link needs.
+        linked = (*Procedure.LISTED_FIELDS, "status", "expires_at", "expired")
         self.public_case_studies = list(
-            CaseStudy.objects.consented().filter(condition=self).select_related("procedure")
+            CaseStudy.objects.consented()
+            .filter(condition=self)
+            .select_related("procedure")
+            .only("title", "summary", "outcome", *(f"procedure__{name}" for name in linked))
         )
         images = {case.pk: [] for case in self.public_case_studies}
-        for image in CaseImage.objects.filter(case_study_id__in=images).select_related("modality"):
-            images[image.case_study_id].append(image)
+        if images:
+            for image in CaseImage.objects.filter(case_study_id__in=images).select_related("modality"):
+                images[image.case_study_id].append(image)
         for case in self.public_case_studies:
             case.images_shown = images[case.pk]
 

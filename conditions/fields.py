@@ -5,6 +5,8 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
 
+from publishing import uploads
+
 from . import images
 
 
@@ -39,9 +41,12 @@ class CaseImageFieldFile(ImageFieldFile):
         # Named, so that ImageFieldFile reads the width and height from it rather than from storage.
         encoded = ContentFile(images.encode(pixels, image_format), name=random_name)
         super().save(random_name, encoded, save=False)
+        # A rollback of the save deletes the files again, so no upload outlives a row that never was.
+        uploads.delete_on_rollback(self.storage, self.name)
         widths = []
         for width, data in images.make_renditions(pixels):
-            self.storage.save(images.rendition_name(self.name, width), ContentFile(data))
+            rendition = self.storage.save(images.rendition_name(self.name, width), ContentFile(data))
+            uploads.delete_on_rollback(self.storage, rendition)
             widths.append(width)
         setattr(self.instance, self.field.renditions_field, widths)
         if save:

@@ -197,11 +197,15 @@ class Stage(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up"
 
 
+# The media storage folder holding case images and their renditions, and nothing else.
+UPLOADS_FOLDER = "cases"
+
+
 @reversion.register()
 class CaseImage(models.Model):
     case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="images")
     image = CaseImageField(
-        upload_to="cases/%Y/",
+        upload_to=f"{UPLOADS_FOLDER}/%Y/",
         width_field="width",
         height_field="height",
         renditions_field="renditions",
@@ -266,7 +270,9 @@ class CaseImage(models.Model):
 
 def delete_files_on_commit(case_image):
     """Delete an image's file and renditions once the database no longer points at them."""
-    transaction.on_commit(lambda: case_image.image.delete(save=False))
+    # Robust: a failure here (storage down) must not stop the hooks after it, which keep the files
+    # of new uploads committed alongside (publishing/uploads.py).
+    transaction.on_commit(lambda: case_image.image.delete(save=False), robust=True)
 
 
 # A picture that was replaced or deleted (consent withdrawn, wrong patient) must not stay reachable

@@ -50,13 +50,22 @@ def _filter_attribute(tag, attribute, value):
 TAGS = re.compile(r"<[^>]*>")
 
 
+class SanitisedHTML(str):
+    """Text as sanitise_html() returned it, so the next step of the same save need not clean it again.
+
+    Like Django's SafeString, the mark does not survive a change: adding to it, slicing or
+    replacing gives a plain str, which is cleaned again. Text as it is submitted, or read from a
+    fixture, a revision or the database, is always a plain str.
+    """
+
+
 def sanitise_html(value):
-    """Return value with every tag, attribute and URL outside the allowlist removed.
+    """Return value with every tag, attribute and URL outside the allowlist removed, as SanitisedHTML.
 
     HTML with no words in it, such as the editor's empty paragraph "<p>&nbsp;</p>", becomes "".
     """
     if not value:
-        return ""
+        return SanitisedHTML()
     cleaned = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
@@ -66,4 +75,9 @@ def sanitise_html(value):
         clean_content_tags={"script", "style"},
         link_rel="noopener noreferrer",
     ).strip()
-    return cleaned if html.unescape(TAGS.sub("", cleaned)).strip() else ""
+    return SanitisedHTML(cleaned if html.unescape(TAGS.sub("", cleaned)).strip() else "")
+
+
+def sanitised(value):
+    """value cleaned, unless it is already what sanitise_html() returned."""
+    return value if type(value) is SanitisedHTML else sanitise_html(value)

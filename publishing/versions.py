@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from . import page_cache
+from . import page_cache, uploads
 from .models import PendingChanges, ReviewEvent, Status, page_key
 
 # Fields every save changes by itself; they do not make a version differ.
@@ -241,7 +241,9 @@ def editing(pages, user):
             # Two saves of one page queue up here on PostgreSQL, and the second sees the first's changes.
             type(page)._default_manager.select_for_update().filter(pk=page.pk).first()
         session = EditSession(live)
-        with rolled_back():
+        # Pictures uploaded in the block belong to the pending version kept below, not to the rows
+        # rolled back: they are deleted only if this transaction rolls back.
+        with uploads.outliving_savepoints(), rolled_back():
             with reversion.create_revision(manage_manually=True):
                 session.start()
             yield session

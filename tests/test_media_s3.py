@@ -1,5 +1,7 @@
 """Uploads on S3-compatible object storage, for several app servers: tested against moto's standalone server."""
 
+import datetime
+import io
 import json
 import shutil
 import socket
@@ -13,11 +15,14 @@ from pathlib import Path
 import boto3
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from conditions import images
+from conditions.management.commands import orphaned_media
 from conditions.models import CaseImage
 from tests.conftest import make_case, make_condition
+from tests.images import png_bytes
 from tests.test_settings import ROOT, clean_environment
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +116,34 @@ def test_rebuild_renditions_restores_a_rendition_missing_from_the_bucket(bucket)
     assert missing not in keys()
     call_command("rebuild_renditions", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert missing in keys()
+
+
+def test_an_image_saved_in_a_block_that_rolls_back_leaves_nothing_in_the_bucket(bucket):
+    _, keys = bucket
+    case = make_case(make_condition(), images=0)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        image = CaseImage(case_study=case, label="A", stage="before", caption="Before.", alt_text="A tumour.")
+        image.image.save("scan.png", png_bytes())
+        assert len(keys()) == 2
+        raise RuntimeError("rolled back")
+    assert keys() == []
+
+
+def test_orphaned_media_deletes_from_the_bucket_only_what_no_case_image_refers_to(bucket, moto_url, monkeypatch):
+    name, keys = bucket
+    make_case(make_condition(), images=1)
+    image = CaseImage.objects.get()
+    client = boto3.client("s3", endpoint_url=moto_url, **CREDENTIALS)
+    for key in ["cases/2025/0123abcd.png", "cases/2025/0123abcd-480w.webp", "elsewhere/notes.txt"]:
+        client.put_object(Bucket=name, Key=key, Body=b"left behind")
+    monkeypatch.setattr(orphaned_media, "MIN_AGE", datetime.timedelta(0))  # the bucket's clock says "just now"
+    out = io.StringIO()
+    call_command("orphaned_media", "--delete", stdout=out)
+    assert (
+        out.getvalue().splitlines()[-1]
+        == "Deleted 2 orphaned files (referred to by no case image) among 4 under cases/."
+    )
+    assert keys() == sorted([image.image.name, *image.image.rendition_names(), "elsewhere/notes.txt"])
 
 
 def check_settings(**env):

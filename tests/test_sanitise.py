@@ -2,12 +2,15 @@
 
 import json
 
+import nh3
 import pytest
+import reversion
 from django.core.management import call_command
+from reversion.models import Version
 
 from conditions.models import Condition
 from publishing.sanitise import sanitise_html
-from tests.conftest import make_condition
+from tests.conftest import change_form_data, make_condition
 
 # Payloads from the OWASP XSS Filter Evasion Cheat Sheet, plus the editor-specific ones we refuse.
 XSS_PAYLOADS = [
@@ -205,3 +208,60 @@ def test_an_empty_editor_paragraph_is_stored_and_kept_as_nothing():
     assert (condition.symptoms, condition.causes) == ("", "")
     condition.refresh_from_db()
     assert (condition.symptoms, condition.causes) == ("", "")
+
+
+@pytest.mark.django_db
+def test_restoring_a_revision_is_sanitised():
+    with reversion.create_revision():
+        condition = make_condition(treatments="<p>Ablation</p>")
+    version = Version.objects.get_for_object(condition).get()
+    # A revision stored before the allowlist was tightened, or written by hand.
+    data = json.loads(version.serialized_data)
+    data[0]["fields"]["treatments"] = "<p>Ablation</p><script>steal()</script>"
+    Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(data))
+    Version.objects.get(pk=version.pk).revision.revert()
+    assert Condition.objects.values_list("treatments", flat=True).get() == "<p>Ablation</p>"
+
+
+def counting_sanitiser_calls(monkeypatch):
+    """The HTML given to nh3, the sanitiser's real work, one entry per call."""
+    calls = []
+    clean = nh3.clean
+
+    def counting(html, **options):
+        calls.append(html)
+        return clean(html, **options)
+
+    monkeypatch.setattr(nh3, "clean", counting)
+    return calls
+
+
+@pytest.mark.django_db
+def test_an_admin_save_cleans_each_rich_text_value_once(staff_client, monkeypatch):
+    condition = make_condition(status="draft")
+    url = condition.get_admin_url()
+    sections = {name: f"<p>{heading}.</p><script>x()</script>" for name, heading in Condition.SECTIONS}
+    data = change_form_data(staff_client, url, **sections)
+    calls = counting_sanitiser_calls(monkeypatch)
+    assert staff_client.post(url, data).status_code == 302
+    assert sorted(calls) == sorted(sections.values())
+    condition.refresh_from_db()
+    assert condition.symptoms == "<p>Symptoms.</p>"
+
+
+@pytest.mark.django_db
+def test_a_save_from_code_cleans_each_rich_text_value_once(monkeypatch):
+    sections = {name: f"<p>{heading}.</p><script>x()</script>" for name, heading in Condition.SECTIONS}
+    calls = counting_sanitiser_calls(monkeypatch)
+    make_condition(**sections)
+    assert sorted(calls) == sorted(sections.values())
+
+
+@pytest.mark.django_db
+def test_text_added_to_sanitised_text_is_sanitised_again():
+    condition = make_condition(what_it_is="<p>Safe</p>")
+    condition.what_it_is += "<script>bad()</script>"
+    condition.symptoms = condition.what_it_is.replace("Safe", 'Tender<img src=x onerror="bad()">')
+    condition.save()
+    assert (condition.what_it_is, condition.symptoms) == ("<p>Safe</p>", "<p>Tender</p>")
+    assert Condition.objects.values_list("what_it_is", "symptoms").get() == ("<p>Safe</p>", "<p>Tender</p>")

@@ -6,10 +6,12 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
 from PIL import Image
 
 from conditions import images
 from conditions.models import CaseImage
+from publishing import versions
 from tests.conftest import case_image_form, make_case, make_condition
 from tests.html import Outline
 from tests.images import encoded, jpeg_segment, png_bomb, upload, with_segment_after_start
@@ -357,3 +359,107 @@ def test_an_upload_through_the_admin_is_decoded_once(staff_client, monkeypatch):
     assert response.status_code == 302
     assert len(calls) == 1
     assert CaseImage.objects.get().image.all_files_exist()
+
+
+class Failed(Exception):
+    """Raised by a test to roll a transaction back."""
+
+
+def new_case_image(case, label="A"):
+    """A case image saved from code, 1000 pixels wide: four files, its original and renditions at 480, 960 and 1000."""
+    image = CaseImage(case_study=case, label=label, stage="before", caption="Before.", alt_text="A tumour.")
+    image.image.save("scan.png", ContentFile(encoded("PNG", size=(1000, 500))))
+    return image
+
+
+def test_an_image_saved_in_a_block_that_rolls_back_leaves_no_file(settings):
+    case = make_case(make_condition(), images=0)
+    with pytest.raises(Failed), transaction.atomic():
+        new_case_image(case)
+        assert len(stored_files(settings)) == 4
+        raise Failed
+    assert stored_files(settings) == []
+    assert not CaseImage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_rolls_back_leaves_no_file_and_one_that_commits_keeps_them(settings):
+    case = make_case(make_condition(), images=0)
+    with pytest.raises(Failed), transaction.atomic():
+        with transaction.atomic():
+            new_case_image(case, "A")
+        raise Failed
+    assert stored_files(settings) == []
+    with transaction.atomic():
+        kept = new_case_image(case, "B")
+    assert {str(path.relative_to(settings.MEDIA_ROOT)) for path in stored_files(settings)} == {
+        kept.image.name,
+        *kept.image.rendition_names(),
+    }
+
+
+def test_an_admin_save_that_fails_while_storing_the_renditions_leaves_no_file(staff_client, settings, monkeypatch):
+    case = make_case(make_condition(status="draft"), images=0)
+    writes = []
+    write = FileSystemStorage._save
+
+    def full_after_two(storage, name, content):
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        writes.append(name)
+        return write(storage, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full_after_two)
+    with pytest.raises(OSError, match="No space left"):
+        staff_client.post(
+            case_change_url(case), case_image_form(case, image=upload(encoded("PNG", (1000, 500)), "a.png"))
+        )
+    assert len(writes) == 2
+    assert stored_files(settings) == []
+    assert not CaseImage.objects.exists()
+
+
+def test_a_picture_for_a_pending_version_goes_only_if_the_save_keeping_it_rolls_back(settings, editor):
+    page = make_condition()
+    case = make_case(page, images=0)
+    with pytest.raises(Failed), transaction.atomic():
+        with versions.editing([page], editor):
+            new_case_image(case)
+        assert not CaseImage.objects.exists()
+        assert len(stored_files(settings)) == 4  # kept for the pending version, past the rows' rollback
+        raise Failed
+    assert stored_files(settings) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replaced_picture_that_cannot_be_deleted_leaves_the_new_pictures_alone(staff_client, settings, monkeypatch):
+    case = make_case(make_condition(status="draft"), images=1)
+    old = case.images.get()
+    old_files = {old.image.name, *old.image.rendition_names()}
+    delete = FileSystemStorage.delete
+
+    def failing_for_old_files(storage, name):
+        if name in old_files:
+            raise OSError(5, "Input/output error")
+        delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", failing_for_old_files)
+    data = {
+        **case_image_form(case, image=upload(encoded("WEBP"), "replacement.webp")),
+        "images-INITIAL_FORMS": "1",
+        "images-0-id": str(old.pk),
+        "images-0-case_study": str(case.pk),
+        "images-TOTAL_FORMS": "2",
+        "images-1-label": "B",
+        "images-1-stage": "after",
+        "images-1-caption": "CT scan after treatment.",
+        "images-1-alt_text": "The same bone, healed.",
+        "images-1-order": "2",
+        "images-1-image": upload(encoded("PNG"), "added.png"),
+    }
+    assert staff_client.post(case_change_url(case), data).status_code == 302
+    new_files = {
+        name for image in CaseImage.objects.all() for name in [image.image.name, *image.image.rendition_names()]
+    }
+    assert len(new_files) == 4 and not new_files & old_files
+    assert {str(path.relative_to(settings.MEDIA_ROOT)) for path in stored_files(settings)} == new_files | old_files

@@ -70,7 +70,7 @@ def invalidate(*tags):
         return
     tags = set(tags)
     _replace_tokens(tags)
-    transaction.on_commit(lambda: _replace_tokens(tags))
+    transaction.on_commit(lambda: _replace_tokens(tags), robust=True)
 
 
 def clear():

@@ -65,7 +65,7 @@ def delete_on_rollback(storage, name):
         carried.append(written)
     hook = _OnCommit(written)
     weakref.finalize(hook, written.delete_unless_kept)
-    transaction.on_commit(hook)
+    transaction.on_commit(hook, robust=True)
 
 
 @contextmanager

@@ -56,7 +56,7 @@ def request_review(page, user):
         type(page).objects.filter(pk=page.pk).update(status=Status.REVIEW)
         page.status = Status.REVIEW
     record(page, Action.REQUESTED, user, "Sent for review.")
-    transaction.on_commit(lambda: notifications.review_requested(page, user))
+    transaction.on_commit(lambda: notifications.review_requested(page, user), robust=True)
 
 
 def send_back(page, user, comment):

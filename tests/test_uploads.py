@@ -1,7 +1,9 @@
 """Case image uploads: bad files are refused with a clear error and nothing stored; good ones keep only pixels."""
 
+import ast
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -463,3 +465,19 @@ def test_a_replaced_picture_that_cannot_be_deleted_leaves_the_new_pictures_alone
     }
     assert len(new_files) == 4 and not new_files & old_files
     assert {str(path.relative_to(settings.MEDIA_ROOT)) for path in stored_files(settings)} == new_files | old_files
+
+
+def test_every_on_commit_hook_of_the_project_is_robust():
+    # A hook that raises makes Django drop the hooks after it unrun, which publishing/uploads.py
+    # would take for a rollback, deleting committed pictures.
+    root = Path(__file__).resolve().parent.parent
+    calls = []
+    for path in root.glob("*/**/*.py"):
+        if path.parts[len(root.parts)] in {".venv", "tests"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "on_commit":
+                robust = any(k.arg == "robust" and getattr(k.value, "value", False) is True for k in node.keywords)
+                calls.append((f"{path.relative_to(root)}:{node.lineno}", robust))
+    assert len(calls) >= 3
+    assert [call for call, robust in calls if not robust] == []

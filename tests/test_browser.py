@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from conditions.models import Condition
 from tests.browser import SCREENSHOTS, axe_violations, csp_violations, new_context, screenshot
@@ -126,12 +127,14 @@ def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server,
     page.locator("#id_condition_procedures-0-procedure").locator("xpath=..").locator(".select2-selection").click()
     page.locator(".select2-search__field").fill("Nerve")
     page.locator(".select2-results__option", has_text="Nerve block").click()
+    expect(page.locator("#id_condition_procedures-0-procedure")).to_have_value(str(procedure.pk))
 
     page.locator("#id_status").select_option("review")
     page.locator("#id_last_reviewed").fill("2026-11-02")
     page.locator("#id_reviewed_by").fill("Consultant interventional radiologist")
-    page.get_by_role("button", name="Save", exact=True).first.click()
-    page.wait_for_load_state()
+    # Wait for the page the save answers with, so that its errors (if any) are what is checked.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).first.click()
     assert page.locator(".errorlist, .errornote").all_inner_texts() == []
     assert "was added successfully" in page.locator(".messagelist").inner_text()
 

@@ -4,13 +4,15 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
+from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from conditions.models import Condition
 from procedures.models import Procedure
 from publishing.models import Status
 from tests.conftest import logged_in, make_condition, make_procedure, make_staff
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +140,44 @@ def test_staff_who_may_not_see_pages_get_no_panel(pages):
     html = response.content.decode()
     assert "You don’t have permission to view or edit anything." in html  # the admin index, rendered
     assert 'id="review-panel"' not in html and "Pages due for review" not in html
+
+
+def test_review_report_emails_the_report_when_pages_are_due(pages, mailoutbox):
+    out = io.StringIO()
+    call_command("review_report", "--email", "lead@example.org", "--email", "deputy@example.org", stdout=out)
+    assert out.getvalue() == "Sent to lead@example.org, deputy@example.org.\n"
+    (message,) = mailoutbox
+    assert message.to == ["lead@example.org", "deputy@example.org"]
+    assert message.subject == "Patient pages due for review: 1 overdue, 2 due soon"
+    assert "Overdue for review: 1" in message.body and "Soon condition" in message.body
+    assert settings.SITE_URL + pages["overdue"].get_admin_url() in message.body
+
+
+def test_review_report_sends_and_prints_nothing_when_nothing_is_due(mailoutbox):
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit:
+        call_command("review_report", "--email", "lead@example.org", stdout=out)
+    assert exit.value.code == 0 and out.getvalue() == "" and mailoutbox == []
+    with pytest.raises(SystemExit) as exit:
+        call_command("review_report", "--if-due", stdout=out)
+    assert exit.value.code == 3 and out.getvalue() == ""
+
+
+def test_review_report_if_due_prints_the_report_when_pages_are_due(pages):
+    out = io.StringIO()
+    call_command("review_report", "--if-due", stdout=out)
+    assert "Overdue for review: 1" in out.getvalue()
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "lead@example.org\nBcc: x@evil.example", "", "a\x00@b.org"])
+def test_review_report_refuses_a_bad_address(pages, mailoutbox, address):
+    with pytest.raises(CommandError, match="Not an email address"):
+        call_command("review_report", "--email", address, stdout=io.StringIO())
+    assert mailoutbox == []
+
+
+def test_review_report_fails_loudly_when_the_mail_server_refuses(pages, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    with pytest.raises(ConnectionError):
+        call_command("review_report", "--email", "lead@example.org", stdout=io.StringIO())

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from radiology_site import monitoring
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -329,6 +331,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT_SECONDS", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "patient-information@localhost")
+# Who is emailed the details of every server error, with debug off (radiology_site/monitoring.py).
+ADMINS = monitoring.admins("DJANGO_ADMINS", os.environ.get("DJANGO_ADMINS", ""))
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # The site's public address, for links read away from it (review_report, emails). Production must set it:
 # `check --deploy` says so (radiology_site/checks.py).
@@ -428,9 +433,7 @@ OTP_TOTP_ISSUER = SITE_NAME
 # three years, as the NHS standard for health information asks.
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 3 * 365)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+LOGGING = monitoring.logging_config("DJANGO_LOG_FORMAT", os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower())
+
+if SENTRY_DSN := os.environ.get("SENTRY_DSN", "").strip():
+    monitoring.start_sentry(SENTRY_DSN, os.environ.get("SENTRY_ENVIRONMENT", "production"))

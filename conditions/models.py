@@ -201,6 +201,12 @@ class Stage(models.TextChoices):
 UPLOADS_FOLDER = "cases"
 
 
+class CaseImageQuerySet(models.QuerySet):
+    def public(self):
+        """Images of consented case studies; their condition's page must also be published() to show them."""
+        return self.filter(case_study__in=CaseStudy.objects.consented().values("pk"))
+
+
 @reversion.register()
 class CaseImage(models.Model):
     case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="images")
@@ -232,6 +238,8 @@ class CaseImage(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
 
+    objects = CaseImageQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "label"]
         constraints = [
@@ -260,6 +268,14 @@ class CaseImage(models.Model):
     @property
     def srcset(self):
         return ", ".join(f"{url} {width}w" for url, width in self.rendition_urls)
+
+    @property
+    def largest(self):
+        """(url, width, height) of the largest size the page links to: the widest rendition, else the original."""
+        if not self.rendition_urls or not self.width:
+            return self.image.url, self.width, self.height
+        url, width = self.rendition_urls[-1]
+        return url, width, round(self.height * width / self.width)
 
     @property
     def src(self):

@@ -1,5 +1,7 @@
 """What a person sees and clicks, in Chromium: the demo page, editing in CKEditor, accessibility."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -159,3 +161,27 @@ def test_an_empty_condition_list_is_still_accessible(live_server, page):
     page.goto(live_server.url + "/conditions/")
     assert "No conditions have been published yet." in page.inner_text("main")
     assert axe_violations(page) == []
+
+
+def test_on_a_phone_a_case_image_opens_full_size_with_its_caption(live_server, browser, demo):
+    context = new_context(browser, viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + DEMO)
+    figure = page.locator("figure.case-study")
+    figure.scroll_into_view_if_needed()
+    screenshot(page, "condition-phone-case-study")
+    with page.expect_navigation():
+        figure.get_by_role("link", name="View image B full size").click()
+    assert "/images/" in page.url
+    assert page.locator("h1").inner_text().endswith("image B")
+    image = page.locator("figure.case-image-full img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => img.currentSrc").endswith("w.webp")
+    assert image.bounding_box()["width"] > 300  # the whole width of the phone, not a thumbnail
+    assert page.locator("figcaption").inner_text().startswith("B:")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe_violations(page) == [] and csp_violations(page) == []
+    screenshot(page, "case-image-phone")
+    page.get_by_role("link", name="Back to Bone pain from cancer").click()
+    assert re.search(re.escape(DEMO) + r"#case-\d+$", page.url)
+    context.close()

@@ -27,3 +27,11 @@ def test_an_unknown_page_or_bad_slug_is_refused_as_reverse_would():
         address("conditions:detail", slug="not a slug")
     with pytest.raises(NoReverseMatch):
         address("no-such-page")
+
+
+def test_static_addresses_follow_a_change_of_static_url(settings):
+    from radiology_site.templating import static_address
+
+    assert static_address("css/site.css") == "/static/css/site.css"
+    settings.STATIC_URL = "/assets/"
+    assert static_address("css/site.css") == "/assets/css/site.css"

@@ -103,6 +103,11 @@ class Collector(BaseHTTPRequestHandler):
             body = gzip.decompress(body)
         elif encoding == "deflate":
             body = zlib.decompress(body)
+        elif encoding == "br":
+            # The SDK compresses with Brotli whenever the package is installed (WeasyPrint's fonttools brings it).
+            import brotli
+
+            body = brotli.decompress(body)
         self.received.append((self.path, body.decode()))
         self.send_response(200)
         self.end_headers()

@@ -289,3 +289,19 @@ def test_text_staff_type_is_escaped_on_public_pages(client):
     assert "Case study: &lt;i&gt;Case&lt;/i&gt;" in html
     assert "&lt;img src=x onerror=y()&gt;" in html and 'alt="A&#34; onload=&#34;y()"' in html
     assert "<script>" not in html and "<b>" not in html
+
+
+def test_case_studies_and_their_images_keep_the_order_staff_gave_them(client):
+    condition = make_condition()
+    later = make_case(condition, images=3, title="Shown second", order=2)
+    make_case(condition, images=1, title="Shown first", order=1)
+    make_case(condition, images=1, title="Shown third, by creation", order=2)
+    # Staff reorder the images: C first, then A and B with the same number, which fall back to their label.
+    later.images.filter(label="C").update(order=0)
+    later.images.exclude(label="C").update(order=5)
+    html = client.get(condition.get_absolute_url()).content.decode()
+    titles = ["Shown first", "Shown second", "Shown third, by creation"]
+    assert sorted(titles, key=html.index) == titles
+    second = html[html.index("Shown second") : html.index("Shown third")]
+    labels = ["<strong>C:</strong>", "<strong>A:</strong>", "<strong>B:</strong>"]
+    assert sorted(labels, key=second.index) == labels

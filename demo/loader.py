@@ -1,10 +1,10 @@
 """Put the demo content (demo/content.py) into a database where it is missing, and change nothing that is there.
 
-Each demo object is looked up by what names it (a slug; a modality or category also by its name).
-One that is found is left exactly as it is, whoever changed it since: staff edits, approvals,
-images they added and pages they deleted parts of all survive another `make run`. What is
-missing is created, with a first revision, and a page arrives published as an approved version
-(publishing.workflow.record_imported), as content approved before it was imported.
+Each demo object is looked up by its slug or its name. One that is found is left exactly as it
+is, whoever changed it since: staff edits, approvals, images they added and parts they deleted
+all survive another `make run`. What is missing is created, with a first revision, and a page
+arrives published as an approved version (publishing.workflow.record_imported), as content
+approved before it was imported. Links between demo pages are built from the pages found or made.
 
 A page's parts (a condition's treatment links and case study with its images, a procedure's
 image guidance and "often combined with" links) are made only together with the page: adding
@@ -20,6 +20,7 @@ from django.db.models import Q
 from conditions.models import CaseImage, CaseStudy, Condition, ConditionProcedure
 from procedures.models import ImagingModality, Procedure, ProcedureCategory
 from publishing import workflow
+from publishing.models import Publishable
 
 from . import content
 from .images import draw_case_image
@@ -35,24 +36,17 @@ CASE_IMAGE_FIELDS = ("label", "stage", "order", "caption", "alt_text")
 LINK = re.compile(r'href="(?P<kind>[a-z]+):(?P<slug>[a-z0-9-]+)"')
 
 
-def linkable_pages():
-    """{kind: (model, the demo's slugs of that kind)}: the pages demo rich text may link to."""
-    return {
-        "procedure": (Procedure, {data["slug"] for data in content.PROCEDURES}),
-        "condition": (Condition, {content.CONDITION["slug"]}),
-    }
+def with_addresses(text, pages):
+    """Demo rich text with each link to a demo page given that page's own address (get_absolute_url()).
 
-
-def with_addresses(text):
-    """Demo rich text with each link to a demo page given that page's own address (get_absolute_url())."""
-    pages = linkable_pages()
+    pages: {kind: {demo slug: the page}}, e.g. {"procedure": {"nerve-block": <Procedure>}}.
+    """
 
     def address(match):
-        model, slugs = pages.get(match["kind"], (None, ()))
-        if match["slug"] not in slugs:
+        page = pages.get(match["kind"], {}).get(match["slug"])
+        if page is None:
             raise ValueError(f"The demo content links to {match[0]}, which is not a demo page.")
-        # The page may be made later in this load; its address depends only on its slug.
-        return f'href="{model(slug=match["slug"]).get_absolute_url()}"'
+        return f'href="{page.get_absolute_url()}"'
 
     return LINK.sub(address, text)
 
@@ -64,54 +58,69 @@ class DemoLoader:
         self.drawn = 0
 
     def load(self):
+        # Found first, so that links go to each page's own address, even one staff gave another slug.
+        self.pages = {
+            "procedure": {data["slug"]: self.find(Procedure, data) for data in content.PROCEDURES},
+            "condition": {content.CONDITION["slug"]: self.find(Condition, content.CONDITION)},
+        }
         modalities = self.load_modalities()
         categories = self.load_categories()
         procedures = self.load_procedures(categories, modalities)
         self.load_condition(procedures, modalities)
         self.record()
 
-    def find_or_create(self, model, lookup, fields):
-        """(the object lookup finds, left as it is, or else a new one made from fields; whether it is new)."""
-        found = model.objects.filter(lookup).first()
+    def find(self, model, data):
+        """The object there with the demo object's slug or name, to be left as it is; or a new, unsaved one."""
+        found = model.objects.filter(Q(slug=data["slug"]) | Q(name=data["name"])).first()
         if found is not None:
             self.kept += 1
-            return found, False
-        return self.create(model(**fields)), True
+            return found
+        return model(slug=data["slug"])
 
-    def create(self, instance):
-        instance.save()
-        self.created.append(instance)
-        return instance
+    def add_if_new(self, obj, **fields):
+        """Give a new object its demo fields and save it (True); one that was there is left alone (False)."""
+        if obj.pk is not None:
+            return False
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        self.create(obj)
+        return True
+
+    def create(self, obj):
+        obj.save()
+        self.created.append(obj)
+        return obj
+
+    def rich_text(self, data, names):
+        return {name: with_addresses(data[name], self.pages) for name in names}
 
     def load_modalities(self):
         modalities = {}
         for data in content.MODALITIES:
-            lookup = Q(slug=data["slug"]) | Q(name=data["name"])
-            modalities[data["slug"]], _ = self.find_or_create(ImagingModality, lookup, data)
+            modalities[data["slug"]] = modality = self.find(ImagingModality, data)
+            self.add_if_new(modality, **data)
         return modalities
 
     def load_categories(self):
         categories = {}
         for data in content.CATEGORIES:
-            lookup = Q(slug=data["slug"]) | Q(name=data["name"])
-            categories[data["slug"]], _ = self.find_or_create(ProcedureCategory, lookup, data)
+            categories[data["slug"]] = category = self.find(ProcedureCategory, data)
+            self.add_if_new(category, **data)
         return categories
 
     def load_procedures(self, categories, modalities):
-        procedures, new = {}, set()
+        procedures, new = self.pages["procedure"], set()
         for data in content.PROCEDURES:  # a parent comes before its kinds
-            fields = {field: with_addresses(data[field]) for field in PROCEDURE_FIELDS}
-            fields.update(
-                content.REVIEW,
-                slug=data["slug"],
+            procedure = procedures[data["slug"]]
+            if self.add_if_new(
+                procedure,
+                **self.rich_text(data, PROCEDURE_FIELDS),
+                **content.REVIEW,
                 category=categories[data["category"]],
                 parent=procedures[data["parent"]] if data["parent"] else None,
-            )
-            procedure, created = self.find_or_create(Procedure, Q(slug=data["slug"]), fields)
-            if created:
+            ):
                 procedure.imaging_guidance.set([modalities[slug] for slug in data["imaging_guidance"]])
                 new.add(data["slug"])
-            procedures[data["slug"]] = procedure
         for first, second in content.RELATED:
             if first in new and second in new:
                 procedures[first].related.add(procedures[second])
@@ -119,10 +128,8 @@ class DemoLoader:
 
     def load_condition(self, procedures, modalities):
         data = content.CONDITION
-        fields = {field: with_addresses(data[field]) for field in CONDITION_FIELDS}
-        fields.update(content.REVIEW, slug=data["slug"])
-        condition, created = self.find_or_create(Condition, Q(slug=data["slug"]), fields)
-        if not created:
+        condition = self.pages["condition"][data["slug"]]
+        if not self.add_if_new(condition, **self.rich_text(data, CONDITION_FIELDS), **content.REVIEW):
             return
         for order, slug in enumerate(content.CONDITION_PROCEDURES, start=1):
             self.create(ConditionProcedure(condition=condition, procedure=procedures[slug], order=order))
@@ -158,7 +165,7 @@ class DemoLoader:
                     reversion.set_comment(COMMENT)
                     reversion.add_to_revision(obj)
         for obj in self.created:
-            if isinstance(obj, Condition | Procedure):
+            if isinstance(obj, Publishable):
                 workflow.record_imported(obj, COMMENT)
 
     def summary(self):

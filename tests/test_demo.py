@@ -195,11 +195,34 @@ def test_links_between_demo_pages_are_built_from_the_pages_addresses():
 
 
 def test_a_link_to_a_page_the_demo_does_not_have_stops_the_load():
+    pages = {"procedure": {"nerve-block": Procedure(slug="nerve-block")}}
+    assert loader.with_addresses('<a href="procedure:nerve-block">x</a>', pages) == (
+        '<a href="/procedures/nerve-block/">x</a>'
+    )
     with pytest.raises(ValueError, match="procedure:embolisation"):
-        loader.with_addresses('<p><a href="procedure:embolisation">Embolisation</a></p>')
+        loader.with_addresses('<p><a href="procedure:embolisation">Embolisation</a></p>', pages)
     with pytest.raises(ValueError, match="leaflet:nerve-block"):
-        loader.with_addresses('<p><a href="leaflet:nerve-block">Leaflet</a></p>')
-    assert loader.with_addresses('<a href="https://example.org/">x</a>') == '<a href="https://example.org/">x</a>'
+        loader.with_addresses('<p><a href="leaflet:nerve-block">Leaflet</a></p>', pages)
+    external = '<a href="https://example.org/">x</a>'
+    assert loader.with_addresses(external, pages) == external
+
+
+def test_a_page_staff_gave_another_slug_is_kept_and_new_pages_link_to_its_address():
+    load_demo()
+    Procedure.objects.filter(slug="nerve-ablation").update(slug="nerve-ablation-treatment")
+    Procedure.objects.get(slug="nerve-block").delete()
+    ImagingModality.objects.filter(slug="ct").update(slug="computed-tomography")
+    ProcedureCategory.objects.filter(slug="tumour-ablation").update(slug="ablation")
+    output = load_demo()
+    assert "1 records created" in output
+    assert counts() == {**FULL_DEMO, "ConditionProcedure": 7}  # the condition there is left as it is
+    nerve_block = Procedure.objects.get(slug="nerve-block")
+    assert 'href="/procedures/nerve-ablation-treatment/"' in nerve_block.benefits
+    assert set(nerve_block.imaging_guidance.values_list("slug", flat=True)) == {
+        "x-ray",
+        "computed-tomography",
+        "ultrasound",
+    }
 
 
 def test_review_dates_follow_the_configured_review_interval(settings):
@@ -235,9 +258,10 @@ def test_the_sanitiser_leaves_the_demo_text_intact():
     """Nothing in content.py is stripped on save (links only gain rel attributes)."""
     load_demo()
     condition = Condition.objects.get()
+    pages = {"procedure": {procedure.slug: procedure for procedure in Procedure.objects.all()}}
     for name, _ in Condition.SECTIONS:
         stored = getattr(condition, name).replace(' rel="noopener noreferrer"', "")
-        assert stored == loader.with_addresses(content.CONDITION[name]), name
+        assert stored == loader.with_addresses(content.CONDITION[name], pages), name
 
 
 def test_it_loads_the_modalities_and_categories():

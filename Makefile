@@ -5,6 +5,14 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 export DJANGO_SETTINGS_MODULE := radiology_site.settings
 
+# The port `make run` serves on: `make run PORT=8001`, or PORT in the environment.
+PORT ?= 8000
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+ifeq ($(shell echo '$(PORT)' | grep -Ex '[1-9][0-9]{0,4}'),)
+$(error PORT must be a port number such as 8000, not "$(PORT)")
+endif
+endif
+
 .PHONY: run test lint smoke bench demo superuser clean
 
 $(BIN)/python:
@@ -20,11 +28,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## run: set up an SQLite database with the demo content and serve it on http://127.0.0.1:8000/
+## run: set up an SQLite database with the demo content (where missing) and serve it on http://127.0.0.1:$(PORT)/
 run: $(VENV)/.runtime
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) load_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver 127.0.0.1:8000
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 ## superuser: create a staff login for /admin/
 superuser: $(VENV)/.runtime

@@ -321,6 +321,6 @@ def record_imported(page, comment):
         reviewed_by=page.reviewed_by,
         comment=comment,
     )
-    # The loader gives the page its first revision itself (createinitialrevisions).
+    # The loader gives the page its first revision itself.
     ReviewEvent.record(page, Action.APPROVED, comment=comment, version_number=version.number)
     return version

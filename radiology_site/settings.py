@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "publishing",
     "procedures",
     "conditions",
+    "demo",  # `manage.py load_demo` and its content; nothing imports it
     # Third party
     "django_ckeditor_5",
     "csp",

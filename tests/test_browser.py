@@ -99,6 +99,29 @@ def test_public_pages_pass_axe_on_a_phone(live_server, browser, demo):
     context.close()
 
 
+def test_on_a_phone_searching_for_the_source_pages_title_word_finds_the_condition(live_server, browser, demo):
+    context = new_context(browser, viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    search = page.get_by_role("search").first
+    search.get_by_role("searchbox").fill("percutaneous")
+    search.get_by_role("button").click()
+    page.wait_for_url(re.compile(r"/search/\?q=percutaneous"))
+    expect(page.get_by_role("link", name="Bone pain from cancer", exact=True)).to_be_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "search-percutaneous-phone")
+    page.get_by_role("link", name="Bone pain from cancer", exact=True).click()
+    for section, words, name in [
+        ("treatments", "percutaneous", "condition-percutaneous-phone"),
+        ("preparation", "the day before", "condition-fasting-phone"),
+    ]:
+        paragraph = page.locator(f"#{section}").locator("p, li", has_text=words).first
+        expect(paragraph).to_be_visible()
+        paragraph.screenshot(path=SCREENSHOTS / f"{name}.png")
+    context.close()
+
+
 def test_staff_write_a_condition_in_ckeditor_publish_it_and_read_it(live_server, page, django_user_model):
     django_user_model.objects.create_superuser("nurse", "nurse@example.org", "a long enough password 1")
     procedure = make_procedure(name="Nerve block")

@@ -1,9 +1,12 @@
-"""The demo content, as plain data: edit it here and run `manage.py load_demo` again.
+"""The demo content, as plain data: edit it here and load it into a fresh database with `manage.py load_demo`.
 
 Facts and structure come from the department's source page on bone pain from cancer
 (see DESIGN.md, "Demo content"); every sentence is written afresh in plain UK English.
 Rich text uses only the tags the editor offers: p, h3, h4, strong, em, a, ul, ol, li,
 blockquote and tables. Pages own their h1 and h2 headings, so rich text never uses them.
+
+A link to another demo page names the page, not its address: href="procedure:nerve-block". The
+loader puts in the page's own address (get_absolute_url()), so no URL is written here.
 """
 
 import datetime
@@ -14,18 +17,10 @@ def html(text):
     return " ".join(text.split())
 
 
-def three_years_after(day):
-    try:
-        return day.replace(year=day.year + 3)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 3, day=28)
-
-
-LAST_REVIEWED = datetime.date(2026, 11, 2)
+# Next review due is left out: the pages set it from the review interval (REVIEW_INTERVAL_DAYS).
 REVIEW = {
     "status": "published",
-    "last_reviewed": LAST_REVIEWED,
-    "next_review_due": three_years_after(LAST_REVIEWED),
+    "last_reviewed": datetime.date(2026, 11, 2),
     "reviewed_by": "Consultant interventional radiologist",
 }
 
@@ -174,8 +169,8 @@ PROCEDURES = [
             <p>A nerve block is an injection of medicine right next to the nerves that are carrying pain
             from an area affected by cancer. The medicine is usually a local anaesthetic, sometimes with a
             steroid to calm inflammation. It stops the nerve passing on pain signals for a while.</p>
-            <p>It is a minimally invasive procedure: it is done through a small needle in the skin, not
-            through an operation.</p>
+            <p>It is a minimally invasive, or percutaneous, procedure: it is done through a small needle
+            in the skin, not through an operation.</p>
         """),
         "how_it_is_done": html("""
             <p>You lie on the table in whichever position gives the easiest route to the nerve. The
@@ -191,7 +186,7 @@ PROCEDURES = [
             <p>A nerve block can ease pain quickly, sometimes within hours. Some people find they need
             fewer strong painkillers afterwards, and so have fewer of their side effects.</p>
             <p>The effect can be temporary. If the block helps but wears off, the team may talk with you
-            about repeating it, or about <a href="/procedures/nerve-ablation/">nerve ablation</a>, which
+            about repeating it, or about <a href="procedure:nerve-ablation">nerve ablation</a>, which
             aims to give longer-lasting relief.</p>
         """),
         "risks": html("""
@@ -233,7 +228,7 @@ PROCEDURES = [
             is carrying pain signals. Depending on the nerve and the aim, it either changes the way the
             nerve works (sometimes called modulating it) or destroys it, so that it can no longer pass on
             the pain.</p>
-            <p>It is guided in the same way as a <a href="/procedures/nerve-block/">nerve block</a>, but
+            <p>It is guided in the same way as a <a href="procedure:nerve-block">nerve block</a>, but
             uses more specialised needles. It is often considered when a nerve block has helped but the
             effect has worn off.</p>
         """),
@@ -291,8 +286,8 @@ PROCEDURES = [
             <p>In cementoplasty, a special medical bone cement is injected through a needle into the
             weakened or broken bone. The cement hardens within minutes and supports the bone from the
             inside, making it stronger and, at the same time, often easing the pain.</p>
-            <p>Cementoplasty of the spine is called <a href="/procedures/vertebroplasty/">vertebroplasty</a>.
-            <a href="/procedures/kyphoplasty/">Kyphoplasty</a> is a type of vertebroplasty in which a small
+            <p>Cementoplasty of the spine is called <a href="procedure:vertebroplasty">vertebroplasty</a>.
+            <a href="procedure:kyphoplasty">Kyphoplasty</a> is a type of vertebroplasty in which a small
             balloon is used first to try to restore some of the height the bone has lost.</p>
         """),
         "how_it_is_done": html("""
@@ -314,7 +309,7 @@ PROCEDURES = [
               <li>reduce the amount of painkillers you need</li>
             </ul>
             <p>It can be done on its own, or straight after tumour ablation, such as
-            <a href="/procedures/cryoablation/">cryoablation</a>, in the same procedure.</p>
+            <a href="procedure:cryoablation">cryoablation</a>, in the same procedure.</p>
         """),
         "risks": _CEMENT_RISKS,
         "preparation": _CEMENT_PREPARATION,
@@ -331,7 +326,7 @@ PROCEDURES = [
         "sedation": "conscious",
         "typical_stay": "one_to_two_nights",
         "what_it_is": html("""
-            <p>Vertebroplasty is <a href="/procedures/cementoplasty/">cementoplasty</a> of the spine. The
+            <p>Vertebroplasty is <a href="procedure:cementoplasty">cementoplasty</a> of the spine. The
             spine is a column of bones called vertebrae. If cancer weakens one of them, it can crack or
             partly collapse, causing back pain.</p>
             <p>In vertebroplasty, medical bone cement is injected into the affected vertebra. As it
@@ -369,7 +364,7 @@ PROCEDURES = [
         "sedation": "conscious",
         "typical_stay": "one_to_two_nights",
         "what_it_is": html("""
-            <p>Kyphoplasty is a type of <a href="/procedures/vertebroplasty/">vertebroplasty</a>, which is
+            <p>Kyphoplasty is a type of <a href="procedure:vertebroplasty">vertebroplasty</a>, which is
             cementoplasty of the spine. It is used when cancer has weakened a spinal bone (vertebra) so
             much that it has partly collapsed and lost height.</p>
             <p>Before any cement goes in, a small balloon is inflated inside the bone. This aims to restore
@@ -411,7 +406,7 @@ PROCEDURES = [
             the tumour, and an electrical current at radio frequency passes through its tip. This heats the
             tissue around the tip enough to kill the cancer cells in a carefully controlled area.</p>
             <p>In bone, it is used to treat painful tumours. It is a minimally invasive procedure and is
-            often combined with <a href="/procedures/cementoplasty/">cementoplasty</a>, to strengthen the
+            often combined with <a href="procedure:cementoplasty">cementoplasty</a>, to strengthen the
             bone at the same time.</p>
         """),
         "how_it_is_done": html("""
@@ -449,10 +444,10 @@ PROCEDURES = [
             placed in the tumour gives out microwave energy, which heats the tissue around its tip and
             kills the cancer cells in a controlled area.</p>
             <p>It can heat a larger area more quickly than
-            <a href="/procedures/radiofrequency-ablation/">radiofrequency ablation</a>, which can be useful
+            <a href="procedure:radiofrequency-ablation">radiofrequency ablation</a>, which can be useful
             for bigger tumours. Your interventional radiologist will suggest the type of ablation that best
             suits your tumour. Like the others, it is minimally invasive and often combined with
-            <a href="/procedures/cementoplasty/">cementoplasty</a>.</p>
+            <a href="procedure:cementoplasty">cementoplasty</a>.</p>
         """),
         "how_it_is_done": html("""
             <p>The procedure is usually done under a general anaesthetic or deep sedation. Using CT images
@@ -490,7 +485,7 @@ PROCEDURES = [
             <p>The ice ball shows up on CT scans, so the team can watch it grow and check that it covers
             the tumour while keeping clear of delicate structures such as nerves. Like the other kinds of
             ablation, it is minimally invasive and often combined with
-            <a href="/procedures/cementoplasty/">cementoplasty</a>.</p>
+            <a href="procedure:cementoplasty">cementoplasty</a>.</p>
         """),
         "how_it_is_done": html("""
             <p>The procedure is usually done under a general anaesthetic or deep sedation. Using CT images
@@ -530,7 +525,7 @@ CONDITION = {
     "Painkillers help many people; when they are not enough, our team can offer minimally invasive "
     "treatments.",
     "also_known_as": "bone metastases, secondary bone cancer, metastatic bone pain, cancer bone pain, "
-    "spinal metastases",
+    "spinal metastases, percutaneous treatment of bone pain",
     "what_it_is": html("""
         <p>Sometimes cancer that started in another part of the body spreads to the bones. Doctors call
         this secondary bone cancer, or bone metastases. It most often affects the bones of the
@@ -577,12 +572,13 @@ CONDITION = {
         <p>If your pain does not get better with medicines, our interventional radiology department can
         offer minimally invasive treatments. Interventional radiologists are doctors who use scans to
         guide needles and fine instruments through the skin, so treatment is given through a small
-        puncture rather than an operation.</p>
+        puncture rather than an operation. Doctors call treatments given this way
+        <strong>percutaneous</strong>, which means ‘through the skin’.</p>
         <h4>Nerve block and nerve ablation</h4>
-        <p>In a <a href="/procedures/nerve-block/">nerve block</a>, medicine is injected right next to
+        <p>In a <a href="procedure:nerve-block">nerve block</a>, medicine is injected right next to
         the nerves that the cancer is irritating. A small needle is guided to them using X-ray, CT or
         ultrasound, and most people go home the same day. The relief may wear off after a while. Some
-        nerves can instead be treated with <a href="/procedures/nerve-ablation/">nerve ablation</a>, where heat or
+        nerves can instead be treated with <a href="procedure:nerve-ablation">nerve ablation</a>, where heat or
         cold is used to change how the nerve works or to destroy it. This is guided in the same way but
         uses more specialised needles.</p>
         <h4>Cementoplasty</h4>
@@ -590,14 +586,14 @@ CONDITION = {
         bone cement. This strengthens the bone and eases the pain at the same time. It is guided by
         X-ray or CT and needs larger, specialised needles. You will have at least conscious sedation
         (medicine to make you relaxed and drowsy), and most people stay in hospital for one or two nights.
-        You may hear it called <a href="/procedures/vertebroplasty/">vertebroplasty</a> when it is done in
-        the spine, or <a href="/procedures/kyphoplasty/">kyphoplasty</a> when a small balloon is first
+        You may hear it called <a href="procedure:vertebroplasty">vertebroplasty</a> when it is done in
+        the spine, or <a href="procedure:kyphoplasty">kyphoplasty</a> when a small balloon is first
         inflated inside the bone to try to restore the height it has lost.</p>
         <h4>Tumour ablation</h4>
         <p>Sometimes the best approach is to destroy the tumour cells directly, using extreme heat
-        (<a href="/procedures/radiofrequency-ablation/">radiofrequency</a> or
-        <a href="/procedures/microwave-ablation/">microwave ablation</a>) or extreme cold
-        (<a href="/procedures/cryoablation/">cryoablation</a>). These are minimally invasive too, and are
+        (<a href="procedure:radiofrequency-ablation">radiofrequency</a> or
+        <a href="procedure:microwave-ablation">microwave ablation</a>) or extreme cold
+        (<a href="procedure:cryoablation">cryoablation</a>). These are minimally invasive too, and are
         often combined with cementoplasty. The interventional radiologist will look at your scans and
         talk with you about what would suit you best.</p>
         <h3>Other treatments</h3>
@@ -611,8 +607,9 @@ CONDITION = {
         <p>The team caring for you will explain exactly how to get ready for your procedure. In
         particular:</p>
         <ul>
-          <li><strong>Eating and drinking:</strong> you will be told when to stop eating and drinking
-          (fasting) before the procedure. Please follow these instructions closely.</li>
+          <li><strong>Eating and drinking:</strong> on the day before the procedure, your doctor or the
+          team will tell you from what time to stop eating and drinking (fasting). Please follow these
+          instructions closely.</li>
           <li><strong>Medicines that affect bleeding:</strong> tell the team if you take antiplatelet
           medicines such as aspirin or clopidogrel (Plavix), or blood thinners (anticoagulants) such as
           warfarin or low-molecular-weight heparin injections, for example Clexane. You may be asked to

@@ -26,7 +26,13 @@ PROCEDURE_FIELDS = (
     "typical_stay",
     *(name for name, _ in Procedure.SECTIONS),
 )
-CONDITION_FIELDS = ("name", "summary", "also_known_as", *(name for name, _ in Condition.SECTIONS))
+CONDITION_FIELDS = (
+    "name",
+    "summary",
+    "also_known_as",
+    *(name for name, _ in Condition.SECTIONS),
+    *Condition.URGENT_FIELDS,
+)
 CASE_STUDY_FIELDS = ("summary", "outcome", "consent_recorded", "order")
 CASE_IMAGE_FIELDS = ("stage", "order", "caption", "alt_text")
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from conditions.models import Condition
@@ -188,3 +189,16 @@ def test_a_change_to_the_card_waits_for_approval_like_any_other(editor_client, r
     assert "<li>you have a new sign</li>" in html and "weakness" not in html
     assert len(cards(html)) == 1  # no longer shown again under Symptoms
     assert "you have a new sign" in condition.approved_versions().first().data
+
+
+def test_the_demo_page_warns_of_spinal_cord_compression_in_its_card(client):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    condition = Condition.objects.get(slug="bone-pain-from-cancer")
+    html = public_html(client, condition.get_absolute_url())
+    top, again = cards(html)
+    assert "<li>you notice new weakness, numbness or tingling in your legs</li>" in top
+    assert "<li>you have trouble controlling your bladder or bowels</li>" in top
+    assert "spinal cord compression" in top and 'href="tel:999"' in top
+    assert 'id="urgent-help-again"' in html.split('id="symptoms"')[1].split("</section>")[0]
+    other = html.split('id="other-information"')[1].split("</section>")[0]
+    assert "bladder" not in other  # the card replaced the paragraph at the foot of the page

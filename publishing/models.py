@@ -116,7 +116,8 @@ class PublishableQuerySet(models.QuerySet):
         fields = (
             *self.model.SEARCH_FIELDS,
             *(name for name, _ in self.model.SECTIONS),
-            *self.model.URGENT_FIELDS[:2],
+            "urgent_signs",
+            "urgent_advice",
         )
         matches = models.Q()
         for word in words:

@@ -19,7 +19,8 @@ def breadcrumb_list(request, crumbs):
 
     Addresses are absolute, as search engines want: from the request, or SITE_URL without one (a leaflet).
     """
-    absolute = request.build_absolute_uri if request is not None else lambda path: settings.SITE_URL + path
+    # Jinja gives a template rendered without a request an undefined `request`, which is false.
+    absolute = request.build_absolute_uri if request else lambda path: settings.SITE_URL + path
     data = {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

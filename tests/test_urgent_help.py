@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 
 from conditions.models import Condition
 from procedures.models import Procedure
@@ -202,3 +203,15 @@ def test_the_demo_page_warns_of_spinal_cord_compression_in_its_card(client):
     assert 'id="urgent-help-again"' in html.split('id="symptoms"')[1].split("</section>")[0]
     other = html.split('id="other-information"')[1].split("</section>")[0]
     assert "bladder" not in other  # the card replaced the paragraph at the foot of the page
+
+
+def test_the_card_and_breadcrumbs_render_on_their_own_without_a_request(settings):
+    # As a leaflet includes them: nothing but the page is needed.
+    settings.SITE_URL = "https://patientinfo.example.nhs.uk"
+    settings.EMERGENCY_NUMBER = "112"
+    condition = urgent_condition()
+    card = render_to_string("includes/urgent_care_card.html", {"page": condition})
+    assert "<li>you have new weakness or numbness in your legs</li>" in card
+    assert 'href="tel:112"' in card and "<h2" in card
+    crumbs = render_to_string("includes/breadcrumbs.html", {"page": condition})
+    assert '"item": "https://patientinfo.example.nhs.uk/conditions/bone-pain-from-cancer/"' in crumbs

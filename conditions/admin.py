@@ -7,7 +7,14 @@ from django.utils.html import format_html
 from reversion.models import Version
 
 from publishing import versions
-from publishing.admin import PUBLISHING_FIELDSET, EditConflictForm, PublishableAdmin, RecordedAdmin, rendered
+from publishing.admin import (
+    PUBLISHING_FIELDSET,
+    URGENT_HELP_FIELDSET,
+    EditConflictForm,
+    PublishableAdmin,
+    RecordedAdmin,
+    rendered,
+)
 
 from .models import CaseImage, CaseStudy, Condition, ConditionProcedure
 
@@ -27,6 +34,7 @@ class ConditionAdmin(PublishableAdmin):
     inlines = [ConditionProcedureInline]
     fieldsets = [
         (None, {"fields": ("name", "slug", "summary", "also_known_as")}),
+        URGENT_HELP_FIELDSET,
         (
             "Page sections",
             {

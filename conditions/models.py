@@ -1,6 +1,7 @@
 from operator import attrgetter
 
 import reversion
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -10,7 +11,8 @@ from procedures.models import ImagingModality, Procedure
 from publishing import page_cache
 from publishing.addresses import address
 from publishing.fields import RichTextField
-from publishing.models import EditCounted, Publishable, PublishableQuerySet
+from publishing.models import EditCounted, Publishable, PublishableQuerySet, urgent_section_field
+from publishing.sanitise import linked_paths
 
 from . import images
 from .fields import CaseImageField
@@ -56,6 +58,7 @@ class Condition(Publishable):
     objects = PublishableQuerySet.as_manager()
 
     LIST_TAG = "list:conditions"
+    LIST_CRUMB = ("Conditions", "conditions:index")
 
     SEARCH_FIELDS = ("name", "summary", "also_known_as")
     LISTED_FIELDS = ("name", "slug", "summary", "also_known_as")
@@ -70,6 +73,8 @@ class Condition(Publishable):
         ("aftercare", "After the procedure"),
         ("other_information", "Other information"),
     )
+    # Declared here, after SECTIONS, because its choices are this page's sections.
+    urgent_section = urgent_section_field(SECTIONS)
     # Needed to publish, or to restore a revision holding, a condition (publishing.admin).
     PUBLISH_PERMISSION = "conditions.publish_condition"
 
@@ -110,6 +115,14 @@ class Condition(Publishable):
                 images[image.case_study_id].append(image)
         for case in self.public_case_studies:
             case.images_shown = images[case.pk]
+
+    def treatments_to_list(self):
+        """The published treatments to list under Treatments: those its text does not already link to.
+
+        The text explains each treatment it links to, so a list entry for it would only repeat the link.
+        """
+        linked = linked_paths(self.treatments, settings.SITE_URL)
+        return [procedure for procedure in self.published_procedures if procedure.get_absolute_url() not in linked]
 
     def version_parts(self):
         """Treatment links, case studies and their images: what the page shows and a reviewer approves with it."""

@@ -631,11 +631,16 @@ CONDITION = {
         <p>If you have questions about any of these treatments, or you would like to know whether one
         might help you, ask your cancer doctor, your GP or the team who looks after you. They can refer you
         to our interventional radiologists, who will be happy to talk things through with you.</p>
-        <p>Get medical help straight away if your pain suddenly gets much worse, if you notice new
-        weakness, numbness or tingling in your legs, or if you have trouble controlling your bladder or
-        bowels. In an emergency, call 999. For urgent advice when it is not an emergency, call NHS 111 or
-        contact your cancer team.</p>
     """),
+    # The "When to get help urgently" card: near the top of the page, and again under Symptoms.
+    "urgent_signs": "you notice new weakness, numbness or tingling in your legs\n"
+    "you have trouble controlling your bladder or bowels\n"
+    "your pain suddenly gets much worse",
+    "urgent_advice": "These can be signs that the cancer is pressing on your spinal cord (spinal cord "
+    "compression), which needs treating within hours to protect the nerves to your legs, bladder and bowels. "
+    "Contact your cancer team straight away, on their 24-hour number if you have one, or go to A&E. Do not "
+    "wait for your next appointment.",
+    "urgent_section": "symptoms",
 }
 
 # Treatments listed on the condition page, in this order.

@@ -28,7 +28,13 @@ from .images import draw_case_image
 COMMENT = "Loaded from the demo content."
 
 PROCEDURE_FIELDS = ("name", "summary", "sedation", "typical_stay", *(name for name, _ in Procedure.SECTIONS))
-CONDITION_FIELDS = ("name", "summary", "also_known_as", *(name for name, _ in Condition.SECTIONS))
+CONDITION_FIELDS = (
+    "name",
+    "summary",
+    "also_known_as",
+    *(name for name, _ in Condition.SECTIONS),
+    *Condition.URGENT_FIELDS,
+)
 CASE_STUDY_FIELDS = ("title", "summary", "outcome", "consent_recorded", "order")
 CASE_IMAGE_FIELDS = ("label", "stage", "order", "caption", "alt_text")
 

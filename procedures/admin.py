@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from publishing.admin import (
     PUBLISHING_FIELDSET,
+    URGENT_HELP_FIELDSET,
     EditConflictForm,
     PublishableAdmin,
     PublishableForm,
@@ -61,6 +62,7 @@ class ProcedureAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ("name", "slug", "category", "parent", "summary")}),
         ("At a glance", {"fields": ("imaging_guidance", "sedation", "typical_stay")}),
+        URGENT_HELP_FIELDSET,
         (
             "Page sections",
             {

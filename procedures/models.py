@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from publishing import page_cache
 from publishing.addresses import address
 from publishing.fields import RichTextField
-from publishing.models import EditCounted, Publishable, PublishableQuerySet, Section
+from publishing.models import EditCounted, Publishable, PublishableQuerySet, Section, urgent_section_field
 
 
 class Sedation(models.TextChoices):
@@ -124,6 +124,7 @@ class Procedure(Publishable):
     objects = PublishableQuerySet.as_manager()
 
     LIST_TAG = "list:procedures"
+    LIST_CRUMB = ("Procedures", "procedures:index")
     PAGE_RELATED = ("category",)
 
     SECTIONS = (
@@ -134,6 +135,8 @@ class Procedure(Publishable):
         ("preparation", "Preparing for the procedure"),
         ("aftercare", "After the procedure"),
     )
+    # Declared here, after SECTIONS, because its choices are this page's sections.
+    urgent_section = urgent_section_field(SECTIONS)
     # Needed to publish, or to restore a revision holding, a procedure (publishing.admin).
     PUBLISH_PERMISSION = "procedures.publish_procedure"
 
@@ -177,6 +180,11 @@ class Procedure(Publishable):
         self.published_variants = list(listed.filter(parent=self))
         self.published_related = list(listed.filter(related=self))
         self.published_conditions = list(Condition.objects.listed().filter(procedures=self).order_by("name"))
+
+    def crumbs_above(self):
+        # A kind of another procedure sits under it: Procedures › Cementoplasty › Vertebroplasty.
+        parent = getattr(self, "published_parent", None)
+        return [(parent.name, parent.get_absolute_url())] if parent else []
 
     def clean(self):
         super().clean()

@@ -5,11 +5,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from . import page_cache
+from .addresses import address
 
 
 class Status(models.TextChoices):
@@ -32,6 +34,40 @@ def search_words(query):
     # PostgreSQL refuses NUL characters in text; nobody types them on purpose.
     cleaned = query.replace("\x00", " ")[:200]
     return cleaned.split()[:MAX_SEARCH_WORDS]
+
+
+# A page's "When to get help urgently" card: at most this many signs, each at most this long.
+URGENT_MAX_SIGNS = 10
+URGENT_SIGN_MAX_LENGTH = 200
+# Bullets staff may paste at the start of a sign; the card draws its own.
+BULLETS = "-*•–"
+
+
+class UrgentHelp(NamedTuple):
+    """A page's care card: the signs to look for, what to do (paragraphs), and the emergency number."""
+
+    signs: list
+    advice: list
+    section: str  # the anchor of the section it is shown in again, or ""
+    emergency_number: str
+
+
+def urgent_signs(text):
+    """The signs staff typed, one a line: blank lines dropped, pasted bullets and spaces trimmed."""
+    signs = (line.strip().lstrip(BULLETS).strip() for line in (text or "").splitlines())
+    return [sign for sign in signs if sign]
+
+
+def urgent_section_field(sections):
+    """The section of a page (one of its SECTIONS) where its care card is shown again."""
+    return models.CharField(
+        "also shown under",
+        max_length=40,
+        blank=True,
+        choices=list(sections),
+        help_text="The care card is always shown near the top of the page. Choose the section where it "
+        "belongs too, e.g. ‘Symptoms’, to show it again at the end of that section.",
+    )
 
 
 class Section(NamedTuple):
@@ -77,7 +113,12 @@ class PublishableQuerySet(models.QuerySet):
         words = search_words(query)
         if not words:
             return self.none()
-        fields = self.model.SEARCH_FIELDS + tuple(name for name, _ in self.model.SECTIONS)
+        fields = (
+            *self.model.SEARCH_FIELDS,
+            *(name for name, _ in self.model.SECTIONS),
+            "urgent_signs",
+            "urgent_advice",
+        )
         matches = models.Q()
         for word in words:
             any_field = models.Q()
@@ -140,6 +181,23 @@ class Publishable(EditCounted):
         help_text="Optional: the moment the page is taken off the public site, e.g. when a service ends.",
     )
     expired = models.BooleanField(default=False, editable=False, help_text="Taken off the site when it expired.")
+    # "When to get help urgently": a care card near the top of the page (and again in urgent_section,
+    # which each model declares with its own sections). Plain text, shown escaped: no markup to sanitise.
+    urgent_signs = models.TextField(
+        "signs to get help for",
+        blank=True,
+        max_length=URGENT_MAX_SIGNS * (URGENT_SIGN_MAX_LENGTH + 2),
+        help_text="One sign a line, each finishing the sentence ‘Get help straight away if:’, e.g. ‘you "
+        "have new weakness or numbness in your legs’. Leave empty for no card.",
+    )
+    urgent_advice = models.TextField(
+        "what to do",
+        blank=True,
+        max_length=1000,
+        help_text="What to do, and why, in a sentence or two, e.g. ‘Call your cancer team’s 24-hour number or "
+        "go to A&E now.’ A blank line starts a new paragraph. The card ends with ‘In an emergency, call …’ "
+        "and the department’s emergency number.",
+    )
     pending_changes = GenericRelation("publishing.PendingChanges")
 
     objects = PublishableQuerySet.as_manager()
@@ -148,10 +206,14 @@ class Publishable(EditCounted):
     SECTIONS = ()
     # Plain-text fields searched as well as the sections.
     SEARCH_FIELDS = ("name", "summary")
+    # The care card's fields, searched too and edited together.
+    URGENT_FIELDS = ("urgent_signs", "urgent_advice", "urgent_section")
     # What lists, search results and links to the page show of it.
     LISTED_FIELDS = ("name", "slug", "summary")
     # The page cache tag of the lists of these pages.
     LIST_TAG = ""
+    # (name, URL name) of the list of these pages, the breadcrumb above each page.
+    LIST_CRUMB = ("", "")
     # What a page shows of the rows it points to, fetched with it (page()).
     PAGE_RELATED = ()
 
@@ -174,6 +236,13 @@ class Publishable(EditCounted):
                 name="%(app_label)s_%(class)s_published_pages_are_reviewed",
                 violation_error_message="A page can be published only when it has a last review date and a reviewer.",
             ),
+            # A card with signs but nothing to do (or the reverse) would leave a frightened reader stuck.
+            models.CheckConstraint(
+                condition=models.Q(urgent_signs="", urgent_advice="", urgent_section="")
+                | (~models.Q(urgent_signs="") & ~models.Q(urgent_advice="")),
+                name="%(app_label)s_%(class)s_urgent_help_complete",
+                violation_error_message="The ‘When to get help urgently’ card needs both its signs and what to do.",
+            ),
         ]
 
     def save(self, *args, **kwargs):
@@ -182,6 +251,27 @@ class Publishable(EditCounted):
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = self.last_reviewed + timedelta(days=settings.REVIEW_INTERVAL_DAYS)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        signs = urgent_signs(self.urgent_signs)
+        if len(signs) > URGENT_MAX_SIGNS:
+            errors["urgent_signs"] = f"List at most {URGENT_MAX_SIGNS} signs, so the card stays quick to read."
+        elif any(len(sign) > URGENT_SIGN_MAX_LENGTH for sign in signs):
+            errors["urgent_signs"] = (
+                f"Keep each sign to one line of at most {URGENT_SIGN_MAX_LENGTH} characters; put more detail "
+                "under ‘What to do’."
+            )
+        if signs and not self.urgent_advice.strip():
+            errors["urgent_advice"] = "Say what to do when someone has these signs."
+        if not signs and (self.urgent_advice.strip() or self.urgent_section):
+            errors["urgent_signs"] = "List the signs to get help for, one a line, or empty the rest of the card."
+        if errors:
+            raise ValidationError(errors)
+        # Stored as shown, so the review screen compares what patients will read.
+        self.urgent_signs = "\n".join(signs)
+        self.urgent_advice = self.urgent_advice.strip()
 
     def get_admin_url(self, view="change"):
         """The page's admin screen: its form, or "review", "history"…"""
@@ -273,6 +363,30 @@ class Publishable(EditCounted):
 
     def section_has_content(self, name):
         return bool(getattr(self, name))
+
+    def urgent_help(self):
+        """The page's "When to get help urgently" card, or None when it has none."""
+        signs = urgent_signs(self.urgent_signs)
+        if not signs:
+            return None
+        advice = [" ".join(part.split()) for part in self.urgent_advice.split("\n\n") if part.strip()]
+        shown_again = self.urgent_section and self.section_has_content(self.urgent_section)
+        section = self.urgent_section.replace("_", "-") if shown_again else ""
+        return UrgentHelp(signs, advice, section, settings.EMERGENCY_NUMBER)
+
+    def breadcrumbs(self):
+        """(name, address) of each page above this one, and this one: Home › its list › … › the page."""
+        name, viewname = self.LIST_CRUMB
+        return [
+            ("Home", address("home")),
+            (name, address(viewname)),
+            *self.crumbs_above(),
+            (self.name, self.get_absolute_url()),
+        ]
+
+    def crumbs_above(self):
+        """Pages between the list and this one (a procedure's parent); none by default."""
+        return []
 
 
 def publishable_models():

@@ -6,6 +6,7 @@ so anything the editor can produce survives and nothing else does.
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -81,3 +82,22 @@ def sanitise_html(value):
 def sanitised(value):
     """value cleaned, unless it is already what sanitise_html() returned."""
     return value if type(value) is SanitisedHTML else sanitise_html(value)
+
+
+HREFS = re.compile(r'<a [^>]*href="([^"]*)"')
+
+
+def linked_paths(value, site_url=""):
+    """The paths of this site's pages that sanitised rich text links to, e.g. {"/procedures/nerve-block/"}.
+
+    Links are site-relative, or absolute to site_url's host; fragments and query strings are ignored.
+    """
+    own_host = urlsplit(site_url).netloc
+    paths = set()
+    for href in HREFS.findall(value or ""):
+        parts = urlsplit(html.unescape(href))
+        if (parts.scheme or parts.netloc) and parts.netloc != own_host:
+            continue
+        if parts.path.startswith("/"):
+            paths.add(parts.path if parts.path.endswith("/") else parts.path + "/")
+    return paths

@@ -22,7 +22,7 @@ def server_error(request):
     if not database.unavailable(sys.exc_info()[1]):
         return defaults.server_error(request)
     in_admin = request.path_info.startswith(reverse("admin:index"))
-    context = {"site_name": settings.SITE_NAME, "in_admin": in_admin}
+    context = {"site_name": settings.SITE_NAME, "emergency_number": settings.EMERGENCY_NUMBER, "in_admin": in_admin}
     if in_admin and request.method == "POST":
         context.update(unsaved_form(request))
     # A plain context, not the request's: its context processors and session would ask the database for the user.

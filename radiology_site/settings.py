@@ -4,6 +4,7 @@ Every variable is documented in README.md ("Configuration").
 """
 
 import os
+import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -319,6 +320,13 @@ CKEDITOR_5_CONFIGS = {
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Interventional Radiology patient information")
+# The number patients are told to call in an emergency, on every page's urgent-help card and footer:
+# the department decides (999 in the UK, 995 in Singapore, 112 across Europe).
+EMERGENCY_NUMBER = os.environ.get("DJANGO_EMERGENCY_NUMBER", "").strip() or "999"
+if not re.fullmatch(r"[0-9]{2,8}", EMERGENCY_NUMBER):
+    raise ImproperlyConfigured(
+        f"DJANGO_EMERGENCY_NUMBER must be the digits of a phone number to call, e.g. 999; got {EMERGENCY_NUMBER!r}."
+    )
 # Email to clinical reviewers when a page waits for them. Printed to the console under
 # `make run` (debug); sent over SMTP in production.
 EMAIL_BACKEND = os.environ.get(

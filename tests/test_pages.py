@@ -305,3 +305,30 @@ def test_case_studies_and_their_images_keep_the_order_staff_gave_them(client):
     second = html[html.index("Shown second") : html.index("Shown third")]
     labels = ["<strong>C:</strong>", "<strong>A:</strong>", "<strong>B:</strong>"]
     assert sorted(labels, key=second.index) == labels
+
+
+def test_treatments_the_text_already_links_to_are_not_listed_again(client, settings):
+    settings.SITE_URL = "https://patientinfo.example.nhs.uk"
+    condition = make_condition(
+        treatments='<p>A <a href="/procedures/nerve-block/">nerve block</a> eases pain; so can '
+        '<a href="https://patientinfo.example.nhs.uk/procedures/cementoplasty#how">cementoplasty</a>. '
+        'See also <a href="https://elsewhere.example.org/procedures/cryoablation/">another site</a>.</p>'
+    )
+    for order, name in enumerate(["Nerve block", "Cementoplasty", "Cryoablation"]):
+        link(condition, make_procedure(name=name, summary=f"{name} summary."), order=order)
+    html = client.get(condition.get_absolute_url()).content.decode()
+    treatments = html.split('id="treatments-heading"')[1].split("</section>")[0]
+    assert treatments.count('href="/procedures/nerve-block/"') == 1  # in the text only
+    assert "Nerve block summary." not in treatments and "Cementoplasty summary." not in treatments
+    assert "<h3>Other treatments we offer</h3>" in treatments
+    assert '<a href="/procedures/cryoablation/">Cryoablation</a>' in treatments
+    assert "Cryoablation summary." in treatments
+
+
+def test_when_the_text_links_every_treatment_there_is_no_list(client):
+    condition = make_condition(treatments='<p>A <a href="/procedures/nerve-block/">nerve block</a>.</p>')
+    link(condition, make_procedure(name="Nerve block"))
+    html = client.get(condition.get_absolute_url()).content.decode()
+    treatments = html.split('id="treatments-heading"')[1].split("</section>")[0]
+    assert 'class="page-list"' not in treatments and "Treatments we offer" not in treatments
+    assert treatments.count('href="/procedures/nerve-block/"') == 1

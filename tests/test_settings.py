@@ -147,3 +147,15 @@ def test_start_up_fails_on_a_bad_database_timeout():
     result = run_check(DJANGO_SECRET_KEY="x" * 50, DJANGO_DB_QUERY_TIMEOUT_SECONDS="soon")
     assert result.returncode != 0
     assert "DJANGO_DB_QUERY_TIMEOUT_SECONDS" in result.stderr
+
+
+def test_the_emergency_number_is_999_unless_the_department_sets_another():
+    assert setting("EMERGENCY_NUMBER") == "999"
+    assert setting("EMERGENCY_NUMBER", DJANGO_EMERGENCY_NUMBER=" 995 ") == "995"
+
+
+@pytest.mark.parametrize("value", ["nine nine nine", "+65 995", "9", "999; call us", "<b>999</b>"])
+def test_start_up_fails_on_an_emergency_number_that_is_not_digits(value):
+    result = run_check(DJANGO_SECRET_KEY="x" * 50, DJANGO_EMERGENCY_NUMBER=value)
+    assert result.returncode != 0
+    assert "DJANGO_EMERGENCY_NUMBER" in result.stderr

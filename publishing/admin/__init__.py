@@ -7,11 +7,20 @@
 """
 
 from .conflicts import EditConflictForm
-from .pages import PUBLISHING_FIELDSET, PublishableAdmin, PublishableForm, ReviewDueFilter, StateFilter, rendered
+from .pages import (
+    PUBLISHING_FIELDSET,
+    URGENT_HELP_FIELDSET,
+    PublishableAdmin,
+    PublishableForm,
+    ReviewDueFilter,
+    StateFilter,
+    rendered,
+)
 from .revisions import RecordedAdmin
 
 __all__ = [
     "PUBLISHING_FIELDSET",
+    "URGENT_HELP_FIELDSET",
     "EditConflictForm",
     "PublishableAdmin",
     "PublishableForm",

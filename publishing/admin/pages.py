@@ -30,6 +30,16 @@ PUBLISHING_FIELDSET = (
     },
 )
 
+URGENT_HELP_FIELDSET = (
+    "When to get help urgently",
+    {
+        "fields": ("urgent_signs", "urgent_advice", "urgent_section"),
+        "description": "Optional. The signs that mean a patient must get help at once, and what to do, shown as "
+        "a red ‘Urgent’ card near the top of the page (and in print). It is part of the page: changes to a "
+        "published page wait for a clinical reviewer's approval like any other.",
+    },
+)
+
 
 class PublishableForm(EditConflictForm):
     """A page form that refuses what its user may not do, and saves over nobody else's work."""
@@ -38,7 +48,12 @@ class PublishableForm(EditConflictForm):
 
     class Meta:
         # A few lines, so staff see the whole summary they are writing.
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "also_known_as": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "also_known_as": forms.Textarea(attrs={"rows": 2}),
+            "urgent_signs": forms.Textarea(attrs={"rows": 4}),
+            "urgent_advice": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

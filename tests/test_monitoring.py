@@ -103,6 +103,14 @@ class Collector(BaseHTTPRequestHandler):
             body = gzip.decompress(body)
         elif encoding == "deflate":
             body = zlib.decompress(body)
+        elif encoding == "br":
+            # The SDK compresses with Brotli whenever the brotli module is installed, as WeasyPrint's
+            # fonttools[woff] installs it.
+            import brotli
+
+            body = brotli.decompress(body)
+        elif encoding:
+            raise AssertionError(f"Unexpected Content-Encoding {encoding!r}")
         self.received.append((self.path, body.decode()))
         self.send_response(200)
         self.end_headers()

@@ -60,7 +60,7 @@ def make_after_approval(version):
             # The approval stands; the first download tries again.
             logger.exception("Could not make the leaflet of %s", version)
 
-    transaction.on_commit(make)
+    transaction.on_commit(make, robust=True)
 
 
 def discard_live(page):

@@ -95,10 +95,11 @@ def render(version, site_url=""):
         with versions.rolled_back():
             versions.restore(page, version.data)
             html = _html(model._default_manager.page(page.slug), version, site_url)
-    return to_pdf(html)
+    return to_pdf(html, base_url=settings.SITE_URL or site_url)
 
 
-def to_pdf(html):
+def to_pdf(html, base_url=None):
+    """A tagged A4 PDF of html; links relative to base_url (the site) keep working from the PDF."""
     # Imported here: WeasyPrint loads Pango, which only the processes making a leaflet need.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -108,7 +109,9 @@ def to_pdf(html):
     fetcher = URLFetcher(allowed_protocols=["data"])
     # PDF/UA-1 makes WeasyPrint tag the structure (headings, figures with their alt text) and write the
     # document's language and title, so screen readers can read the leaflet.
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return HTML(string=html, base_url=base_url or None, url_fetcher=fetcher).write_pdf(
+        pdf_variant="pdf/ua-1", pdf_tags=True
+    )
 
 
 def _html(page, version, site_url):

@@ -10,6 +10,7 @@ import zxingcpp
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
@@ -362,3 +363,44 @@ def test_a_renamed_procedure_redirects(client, reviewer):
     response = client.get("/procedures/vertebroplasty/")
     assert response.status_code == 301 and response["Location"] == "/procedures/spine-cement/"
     assert Procedure.objects.get().slug == "spine-cement"
+
+
+def test_a_scheduled_versions_leaflet_is_its_own_while_patients_keep_the_live_one(client, reviewer_client, reviewer):
+    condition = approved_condition(reviewer)
+    edit_pending(condition, reviewer, summary="The summary going live next week.")
+    go_live = timezone.now() + datetime.timedelta(days=7)
+    scheduled = workflow.approve(condition, reviewer, go_live_at=go_live)
+    text = "\n".join(pdf_text(download(reviewer_client, f"/admin/publishing/approvedversion/{scheduled.pk}/leaflet/")))
+    assert "IR-BON-001 v2" in text and "The summary going live next week." in text
+    public = "\n".join(pdf_text(download(client, "/conditions/bone-pain-from-cancer/leaflet.pdf")))
+    assert "IR-BON-001 v1" in public and "next week" not in public
+
+
+def test_links_in_the_leaflet_point_at_the_site(client, reviewer):
+    approved_condition(
+        reviewer, treatments='<p>Read about <a href="/procedures/vertebroplasty/">vertebroplasty</a>.</p>'
+    )
+    reader = PdfReader(io.BytesIO(download(client, "/conditions/bone-pain-from-cancer/leaflet.pdf")))
+    targets = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+    assert "https://patientinfo.example.org/procedures/vertebroplasty/" in targets
+
+
+def test_a_deleted_pages_stored_leaflets_stay_for_staff(reviewer_client, reviewer):
+    condition = approved_condition(reviewer)
+    version = ApprovedVersion.objects.get()
+    made = download(reviewer_client, f"/admin/publishing/approvedversion/{version.pk}/leaflet/")
+    condition.delete()
+    assert download(reviewer_client, f"/admin/publishing/approvedversion/{version.pk}/leaflet/") == made
+    listing = reviewer_client.get("/admin/publishing/approvedversion/").content.decode()
+    assert "Bone pain from cancer" in listing
+
+
+def test_a_deleted_page_without_a_leaflet_says_none_was_made(reviewer_client, reviewer):
+    approved_condition(reviewer).delete()
+    version = ApprovedVersion.objects.get()
+    assert reviewer_client.get(f"/admin/publishing/approvedversion/{version.pk}/leaflet/").status_code == 404

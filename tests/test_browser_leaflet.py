@@ -28,7 +28,7 @@ def test_a_patient_downloads_the_leaflet_of_the_page_they_read(live_server, page
         link.click()
     pdf = download.value.path().read_bytes()
     text = "\n".join(leaflet_page.extract_text() for leaflet_page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Bone pain from cancer" in text and "Case study" in text and "approved" in text
+    assert "Bone pain from cancer" in text and "Case study" in text and "IR-BON-001 v1, approved" in text
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / "leaflet-demo.pdf").write_bytes(pdf)
     # Rendered to look at, as printed.

@@ -116,6 +116,7 @@ class DemoLoader:
             defaults.update(content.REVIEW)
             defaults["category"] = categories[data["category"]]
             defaults["parent"] = procedures[data["parent"]] if data["parent"] else None
+            defaults["leaflet_reference"] = content.LEAFLET_REFERENCES[data["slug"]]
             procedure = self.upsert(Procedure, defaults, slug=data["slug"])
             procedure.imaging_guidance.set([modalities[slug] for slug in data["imaging_guidance"]])
             procedures[data["slug"]] = procedure
@@ -136,6 +137,7 @@ class DemoLoader:
         data = content.CONDITION
         defaults = {field: data[field] for field in CONDITION_FIELDS}
         defaults.update(content.REVIEW)
+        defaults["leaflet_reference"] = content.LEAFLET_REFERENCES[data["slug"]]
         condition = self.upsert(Condition, defaults, slug=data["slug"])
         for order, slug in enumerate(content.CONDITION_PROCEDURES, start=1):
             self.upsert(ConditionProcedure, {"order": order}, condition=condition, procedure=procedures[slug])

@@ -101,8 +101,14 @@ def render(version, site_url=""):
 def to_pdf(html, base_url=None):
     """A tagged A4 PDF of html; links relative to base_url (the site) keep working from the PDF."""
     # Imported here: WeasyPrint loads Pango, which only the processes making a leaflet need.
+    from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
+
+    # Importing WeasyPrint tells Pillow to accept truncated images, process-wide, which would let a
+    # damaged upload through the case image checks (conditions/images.py). Our leaflet images are whole
+    # (we encoded them), so put Pillow's default back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     # Images come embedded as data, never from the network (the servers may have none, and a URL in
     # staff content must not make the server fetch anything).

@@ -1,6 +1,7 @@
 """A patient downloads the demo page's leaflet in Chromium; the link and the "removed" page pass axe."""
 
 import io
+import re
 import subprocess
 
 import pytest
@@ -9,6 +10,8 @@ from pypdf import PdfReader
 
 from conditions.models import Condition
 from tests.browser import SCREENSHOTS, axe_violations, new_context, screenshot
+from tests.conftest import make_staff
+from tests.test_browser_workflow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.urls"), pytest.mark.django_db(transaction=True)]
 
@@ -58,3 +61,19 @@ def test_a_deleted_pages_address_passes_axe(live_server, page, demo):
     assert page.locator("h1").inner_text() == "This page has been removed"
     assert axe_violations(page) == []
     screenshot(page, "page-removed-desktop")
+
+
+def test_an_editor_finds_every_leaflet_version_of_a_page(live_server, browser, roles, demo):
+    make_staff("editor", "Editors")
+    page = log_in(browser, live_server, "editor")
+    condition = Condition.objects.get(slug="bone-pain-from-cancer")
+    page.goto(live_server.url + condition.get_admin_url())
+    page.get_by_role("link", name="Leaflet versions").click()
+    listing = page.locator("#result_list").inner_text()
+    assert "Bone pain from cancer" in listing and "Consultant interventional radiologist" in listing
+    assert "Nerve block" not in listing  # this page's versions only
+    screenshot(page, "admin-leaflet-versions")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"Download v\d+ \(PDF\)")).first.click()
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+    page.context.close()

@@ -404,3 +404,17 @@ def test_a_deleted_page_without_a_leaflet_says_none_was_made(reviewer_client, re
     approved_condition(reviewer).delete()
     version = ApprovedVersion.objects.get()
     assert reviewer_client.get(f"/admin/publishing/approvedversion/{version.pk}/leaflet/").status_code == 404
+
+
+def test_making_a_leaflet_leaves_the_case_image_checks_refusing_damaged_uploads(client, reviewer):
+    # WeasyPrint makes Pillow accept truncated images process-wide when it is imported.
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conditions.images import open_upload
+    from tests.test_uploads import truncated_jpeg
+
+    approved_condition(reviewer)
+    download(client, "/conditions/bone-pain-from-cancer/leaflet.pdf")
+    with pytest.raises(ValidationError, match="damaged or incomplete"):
+        open_upload(SimpleUploadedFile("scan.jpg", truncated_jpeg(), content_type="image/jpeg"))

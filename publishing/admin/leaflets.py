@@ -14,9 +14,9 @@ from ..models import ApprovedVersion, publishable_models
 class ApprovedVersionAdmin(admin.ModelAdmin):
     """Read only: versions are written by approvals (publishing.workflow), and kept for good."""
 
-    list_display = ("title", "kind", "number", "approved_at", "approved_by", "reviewed_by", "went_live_at", "download")
+    list_display = ("title", "number", "approved_at", "approved_by", "reviewed_by", "download")
     list_display_links = None
-    list_filter = ("content_type",)
+    list_filter = [("content_type", admin.RelatedOnlyFieldListFilter)]  # conditions or procedures
     list_select_related = ("approved_by", "content_type")
     search_fields = ("title", "reviewed_by")
     ordering = ("-approved_at", "-number")
@@ -31,10 +31,6 @@ class ApprovedVersionAdmin(admin.ModelAdmin):
         from ..views import leaflet_response
 
         return leaflet_response(get_object_or_404(ApprovedVersion, pk=pk), request)
-
-    @admin.display(description="Page")
-    def kind(self, version):
-        return version.content_type.name
 
     @admin.display(description="Leaflet")
     def download(self, version):

@@ -33,7 +33,7 @@ class ConditionAdmin(PublishableAdmin):
     search_fields = ("name", "also_known_as", "summary")
     inlines = [ConditionProcedureInline]
     fieldsets = [
-        (None, {"fields": ("name", "slug", "summary", "also_known_as")}),
+        (None, {"fields": ("name", "slug", "summary", "also_known_as", "leaflet_reference")}),
         URGENT_HELP_FIELDSET,
         (
             "Page sections",

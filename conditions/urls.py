@@ -9,5 +9,6 @@ app_name = "conditions"
 urlpatterns = [
     path("", cached_page(views.ConditionListView.as_view(), Condition.LIST_TAG), name="index"),
     path("<slug:slug>/", cached_page(views.ConditionDetailView.as_view()), name="detail"),
+    path("<slug:slug>/leaflet.pdf", views.ConditionLeafletView.as_view(), name="leaflet"),
     path("<slug:slug>/images/<int:pk>/", views.CaseImageView.as_view(), name="case_image"),
 ]

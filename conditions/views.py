@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from publishing.views import PublishableDetailView
+from publishing.views import LeafletView, PublishableDetailView
 
 from .models import CaseImage, Condition
 
@@ -39,3 +39,7 @@ class CaseImageView(DetailView):
         )
         image.case_study.condition = condition
         return image
+
+
+class ConditionLeafletView(LeafletView):
+    model = Condition

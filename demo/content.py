@@ -152,6 +152,19 @@ _NERVE_PREPARATION = html(f"""
     contrast dye. Please arrange for someone to take you home, as you should not drive on the day.
     {_SEDATION_SAFETY}</p>
 """)
+# Each page's printed leaflet reference (its footer reads e.g. "IR-CEM-001 v1, approved …").
+LEAFLET_REFERENCES = {
+    "bone-pain-from-cancer": "IR-BON-001",
+    "nerve-block": "IR-NBA-001",
+    "nerve-ablation": "IR-NBA-002",
+    "cementoplasty": "IR-CEM-001",
+    "vertebroplasty": "IR-CEM-002",
+    "kyphoplasty": "IR-CEM-003",
+    "radiofrequency-ablation": "IR-TAB-001",
+    "microwave-ablation": "IR-TAB-002",
+    "cryoablation": "IR-TAB-003",
+}
+
 
 # Procedures. A parent must come before its variants.
 PROCEDURES = [

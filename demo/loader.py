@@ -124,6 +124,7 @@ class DemoLoader:
                 **content.REVIEW,
                 category=categories[data["category"]],
                 parent=procedures[data["parent"]] if data["parent"] else None,
+                leaflet_reference=content.LEAFLET_REFERENCES[data["slug"]],
             ):
                 procedure.imaging_guidance.set([modalities[slug] for slug in data["imaging_guidance"]])
                 new.add(data["slug"])
@@ -135,7 +136,9 @@ class DemoLoader:
     def load_condition(self, procedures, modalities):
         data = content.CONDITION
         condition = self.pages["condition"][data["slug"]]
-        if not self.add_if_new(condition, **self.rich_text(data, CONDITION_FIELDS), **content.REVIEW):
+        leaflet_reference = content.LEAFLET_REFERENCES[data["slug"]]
+        fields = self.rich_text(data, CONDITION_FIELDS)
+        if not self.add_if_new(condition, **fields, **content.REVIEW, leaflet_reference=leaflet_reference):
             return
         for order, slug in enumerate(content.CONDITION_PROCEDURES, start=1):
             self.create(ConditionProcedure(condition=condition, procedure=procedures[slug], order=order))

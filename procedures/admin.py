@@ -60,7 +60,7 @@ class ProcedureAdmin(PublishableAdmin):
     autocomplete_fields = ["category", "parent", "related"]
     filter_horizontal = ("imaging_guidance",)
     fieldsets = [
-        (None, {"fields": ("name", "slug", "category", "parent", "summary")}),
+        (None, {"fields": ("name", "slug", "category", "parent", "summary", "leaflet_reference")}),
         ("At a glance", {"fields": ("imaging_guidance", "sedation", "typical_stay")}),
         URGENT_HELP_FIELDSET,
         (

@@ -9,4 +9,5 @@ app_name = "procedures"
 urlpatterns = [
     path("", cached_page(views.ProcedureListView.as_view(), Procedure.LIST_TAG), name="index"),
     path("<slug:slug>/", cached_page(views.ProcedureDetailView.as_view()), name="detail"),
+    path("<slug:slug>/leaflet.pdf", views.ProcedureLeafletView.as_view(), name="leaflet"),
 ]

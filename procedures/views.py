@@ -1,6 +1,6 @@
 from django.views.generic import ListView
 
-from publishing.views import PublishableDetailView
+from publishing.views import LeafletView, PublishableDetailView
 
 from .models import Procedure, ProcedureCategory
 
@@ -16,4 +16,8 @@ class ProcedureListView(ListView):
 
 
 class ProcedureDetailView(PublishableDetailView):
+    model = Procedure
+
+
+class ProcedureLeafletView(LeafletView):
     model = Procedure

@@ -1,3 +1,5 @@
+import json
+import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -6,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -198,6 +201,18 @@ class Publishable(EditCounted):
         "go to A&E now.’ A blank line starts a new paragraph. The card ends with ‘In an emergency, call …’ "
         "and the department’s emergency number.",
     )
+    leaflet_reference = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]+(-[A-Z0-9]+)*$",
+                "Use capital letters, digits and single hyphens, e.g. ‘IR-CEM-003’.",
+            )
+        ],
+        help_text="The department's reference for the printed leaflet, shown with its version in every page's "
+        "footer, e.g. ‘IR-CEM-003’.",
+    )
     pending_changes = GenericRelation("publishing.PendingChanges")
 
     objects = PublishableQuerySet.as_manager()
@@ -251,6 +266,12 @@ class Publishable(EditCounted):
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = self.last_reviewed + timedelta(days=settings.REVIEW_INTERVAL_DAYS)
         super().save(*args, **kwargs)
+        if self.is_published:
+            # Printed QR codes and bookmarks keep working: every address a page was public at is kept
+            # (publishing/redirects.py). A save inside a rolled-back edit (a pending version) keeps nothing.
+            PageAddress.objects.update_or_create(
+                content_type=ContentType.objects.get_for_model(self), slug=self.slug, defaults={"object_id": self.pk}
+            )
 
     def clean(self):
         super().clean()
@@ -467,6 +488,11 @@ class PendingChanges(PageRecord):
         return self.requested_at is not None
 
 
+def leaflet_name(version, filename):
+    # A random name: media storage is served as it is, and a past version's leaflet is for staff only.
+    return f"leaflets/{timezone.now():%Y}/{secrets.token_urlsafe(16)}.pdf"
+
+
 class ApprovedVersion(PageRecord):
     """One version of a page as a clinical reviewer approved it, kept for good (leaflets cite its number).
 
@@ -485,6 +511,13 @@ class ApprovedVersion(PageRecord):
     last_reviewed = models.DateField()
     reviewed_by = models.CharField(max_length=200)
     comment = models.TextField(blank=True)
+    leaflet = models.FileField(
+        upload_to=leaflet_name,
+        blank=True,
+        editable=False,
+        help_text="The printable leaflet of this version, made once (publishing/leaflets.py) and kept.",
+    )
+    leaflet_made_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-number"]
@@ -497,6 +530,19 @@ class ApprovedVersion(PageRecord):
 
     def __str__(self):
         return f"{self.title} v{self.number}"
+
+    @property
+    def leaflet_footer(self):
+        """What every page of its leaflet says of this version, e.g. ‘IR-CEM-003 v4, approved 2026-12-03’."""
+        approved = f"approved {timezone.localdate(self.approved_at):%Y-%m-%d}"
+        reference = self.page_fields().get("leaflet_reference")
+        return f"{reference} v{self.number}, {approved}" if reference else f"Version {self.number}, {approved}"
+
+    def page_fields(self):
+        """The page's own fields as approved in this version."""
+        model = f"{self.content_type.app_label}.{self.content_type.model}"
+        page = (obj for obj in json.loads(self.data) if obj["model"] == model and obj["pk"] == self.object_id)
+        return next(page, {"fields": {}})["fields"]
 
     @property
     def is_scheduled(self):
@@ -532,3 +578,18 @@ class ReviewEvent(PageRecord):
     @classmethod
     def record(cls, page, action, user=None, **details):
         return cls.objects.create(**page_key(page), action=action, user=user, **details)
+
+
+class PageAddress(PageRecord):
+    """An address a page has been public at, so its old addresses redirect and a deleted page's says so."""
+
+    slug = models.SlugField()
+
+    class Meta:
+        verbose_name_plural = "page addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "slug"], name="%(app_label)s_%(class)s_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.slug

@@ -203,6 +203,7 @@ def take_down_now(page, data, user):
             rows = type(obj)._default_manager.filter(pk=obj.pk).exclude(**{name: value})
             if getattr(obj, name) == value and rows.update(**{name: value}):
                 page_cache.invalidate(*obj.pages_showing())
+                _discard_live_leaflet(page)
                 ReviewEvent.record(page, ReviewEvent.Action.CONSENT_WITHDRAWN, user, comment=str(obj))
 
 
@@ -289,6 +290,7 @@ def _reserve_ids(snapshots):
 
 def forget_part(page, part):
     """Leave a deleted part (a case study whose consent was withdrawn, say) out of the page's pending version too."""
+    _discard_live_leaflet(page)
     pending = PendingChanges.objects.for_page(page).exclude(data="").first()
     if pending is None:
         return
@@ -299,6 +301,13 @@ def forget_part(page, part):
     }
     pending.data = json.dumps([obj for obj in json.loads(pending.data) if (obj["model"], obj["pk"]) in kept])
     pending.save(update_fields=["data"])
+
+
+def _discard_live_leaflet(page):
+    # The live leaflet must not keep what was just taken off the page (publishing/leaflets.py).
+    from . import leaflets
+
+    leaflets.discard_live(page)
 
 
 def _part_of(obj, part):

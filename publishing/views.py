@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView
+from django.views.generic import DetailView, View
 
-from . import versions
+from . import leaflets, redirects, versions
 
 
 class PublishableDetailView(DetailView):
@@ -16,6 +16,12 @@ class PublishableDetailView(DetailView):
 
     http_method_names = ["get", "head"]
     preview = None  # "unpublished", "pending" or "live": which preview a member of staff is shown
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except redirects.PageNotHere as answer:
+            return answer.response
 
     def get(self, request, *args, **kwargs):
         if not self.can_preview():
@@ -37,7 +43,8 @@ class PublishableDetailView(DetailView):
         try:
             return pages.page(self.kwargs["slug"])
         except self.model.DoesNotExist:
-            raise Http404(f"No published {self.model._meta.verbose_name} at this address.") from None
+            # A renamed page's old address redirects; a deleted page's says so (publishing/redirects.py).
+            raise redirects.PageNotHere(redirects.missing_page(self.request, self.model, self.kwargs["slug"])) from None
 
     def can_preview(self):
         if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:
@@ -61,3 +68,30 @@ class PublishableDetailView(DetailView):
             # Rows are written only when a version is approved or goes live: Last-Modified (page_cache).
             response.approved_at = self.object.updated_at
         return response
+
+
+class LeafletView(View):
+    """The printable leaflet of a page's live version: made once per approved version and stored (leaflets.py)."""
+
+    http_method_names = ["get", "head"]
+    model = None
+
+    def get(self, request, slug):
+        page = self.model.objects.published().filter(slug=slug).first()
+        if page is None:
+            return redirects.missing_page(request, self.model, slug, view_name="leaflet")
+        version = page.live_version()
+        if version is None:
+            raise Http404("This page has no approved version to print.")  # content made outside the workflow
+        return leaflet_response(version, request)
+
+
+def leaflet_response(version, request):
+    """The stored leaflet of version, as a PDF download."""
+    try:
+        leaflet = leaflets.stored(version, site_url=request.build_absolute_uri("/"))
+    except leaflets.LeafletUnavailable:
+        raise Http404("No leaflet was made of this version before its page was deleted.") from None
+    return FileResponse(
+        leaflet.open("rb"), as_attachment=True, filename=leaflets.download_name(version), content_type="application/pdf"
+    )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import notifications
+from . import leaflets, notifications
 from .models import ApprovedVersion, PendingChanges, ReviewEvent, Status, page_key, publishable_models
 from .versions import deserialize, restore, rolled_back, same_content, snapshot, version_objects, working_data
 
@@ -182,6 +182,8 @@ def approve(
             comment=comment,
         )
         PendingChanges.objects.for_page(page).delete()
+        # Made once the approval commits, from the version as approved: each approval is a new leaflet version.
+        leaflets.make_after_approval(version)
         if scheduled:
             when = date_format(timezone.localtime(go_live_at), "j F Y, H:i")
             record(page, Action.SCHEDULED, user, f"Approved as version {version.number}, to go live {when}.", comment)

@@ -104,10 +104,13 @@ class Collector(BaseHTTPRequestHandler):
         elif encoding == "deflate":
             body = zlib.decompress(body)
         elif encoding == "br":
-            # The SDK compresses with Brotli whenever the package is installed (WeasyPrint's fonttools brings it).
+            # The SDK compresses with Brotli whenever the brotli module is installed, as WeasyPrint's
+            # fonttools[woff] installs it.
             import brotli
 
             body = brotli.decompress(body)
+        elif encoding:
+            raise AssertionError(f"Unexpected Content-Encoding {encoding!r}")
         self.received.append((self.path, body.decode()))
         self.send_response(200)
         self.end_headers()

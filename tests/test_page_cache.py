@@ -251,7 +251,7 @@ def test_deleting_a_procedure_takes_it_off_every_page_linking_it(site, staff_cli
     cache_every_page()
     url = f"/admin/procedures/procedure/{procedure.pk}/delete/"
     assert staff_client.post(url, {"post": "yes"}).status_code == 302
-    assert fetch(PROCEDURE)[0].status_code == 404
+    assert fetch(PROCEDURE)[0].status_code == 410  # gone, saying so (publishing/redirects.py)
     for page in ["/", "/procedures/", CONDITION]:
         assert "Vertebroplasty" not in fetch(page)[0].content.decode(), page
     assert still_cached("/conditions/", OTHER)

@@ -3,9 +3,11 @@
 - revisions.py: every save a revision, history, compare, revert and recover (RecordedAdmin);
 - conflicts.py: two people editing one object (EditConflictForm);
 - pages.py: the page form's rules, workflow state and pending changes (PublishableAdmin);
-- review.py: the review screen, approving and sending back.
+- review.py: the review screen, approving and sending back;
+- leaflets.py: every approved version with its stored leaflet.
 """
 
+from . import leaflets  # noqa: F401 (registers the approved versions' admin)
 from .conflicts import EditConflictForm
 from .pages import (
     PUBLISHING_FIELDSET,

@@ -1,5 +1,6 @@
 from django import template
 from django.contrib.auth import get_permission_codename
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from publishing import workflow
@@ -77,3 +78,11 @@ def workflow_banner(context):
         "unschedule_url": page.get_admin_url("unschedule"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def leaflet_versions_url(page):
+    """The admin's list of a page's approved versions and their leaflets."""
+    content_type = ContentType.objects.get_for_model(page)
+    url = reverse("admin:publishing_approvedversion_changelist")
+    return f"{url}?content_type__id__exact={content_type.pk}&object_id={page.pk}"

@@ -67,7 +67,7 @@ def urgent_section_field(sections):
         "also shown under",
         max_length=40,
         blank=True,
-        choices=list(sections),
+        choices=[("", "Nowhere else: only near the top"), *sections],
         help_text="The care card is always shown near the top of the page. Choose the section where it "
         "belongs too, e.g. ‘Symptoms’, to show it again at the end of that section.",
     )

@@ -138,6 +138,7 @@ def test_staff_write_the_card_in_the_admin_and_it_is_stored_as_shown(admin_clien
     assert condition.urgent_advice == "Go to A&E now."
     form = admin_client.get(condition.get_admin_url()).content.decode()
     assert "When to get help urgently" in form and "Signs to get help for" in form
+    assert "Nowhere else: only near the top" in form and "---------" not in form.split("urgent_section")[1][:2000]
 
 
 @pytest.mark.parametrize(

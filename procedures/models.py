@@ -178,6 +178,10 @@ class Procedure(Publishable):
         self.published_related = list(listed.filter(related=self))
         self.published_conditions = list(Condition.objects.listed().filter(procedures=self).order_by("name"))
 
+    def schema_about(self, absolute):
+        """What the page is about, as schema.org describes a procedure (publishing.structured_data)."""
+        return {"@type": "MedicalProcedure", "name": self.name, "description": self.summary}
+
     def clean(self):
         super().clean()
         ancestor, seen = self.parent, {self.pk}

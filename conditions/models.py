@@ -124,6 +124,18 @@ class Condition(Publishable):
         linked = linked_paths(self.treatments, settings.SITE_URL)
         return [procedure for procedure in self.published_procedures if procedure.get_absolute_url() not in linked]
 
+    def schema_about(self, absolute):
+        """What the page is about, as schema.org describes a condition (publishing.structured_data)."""
+        about = {"@type": "MedicalCondition", "name": self.name, "description": self.summary}
+        if names := [name.strip() for name in self.also_known_as.split(",") if name.strip()]:
+            about["alternateName"] = names
+        if procedures := getattr(self, "published_procedures", None):
+            about["possibleTreatment"] = [
+                {"@type": "MedicalProcedure", "name": procedure.name, "url": absolute(procedure.get_absolute_url())}
+                for procedure in procedures
+            ]
+        return about
+
     def version_parts(self):
         """Treatment links, case studies and their images: what the page shows and a reviewer approves with it."""
         cases = list(self.case_studies.order_by("pk"))

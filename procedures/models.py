@@ -186,6 +186,10 @@ class Procedure(Publishable):
         parent = getattr(self, "published_parent", None)
         return [(parent.name, parent.get_absolute_url())] if parent else []
 
+    def schema_about(self, absolute):
+        """What the page is about, as schema.org describes a procedure (publishing.structured_data)."""
+        return {"@type": "MedicalProcedure", "name": self.name, "description": self.summary}
+
     def clean(self):
         super().clean()
         ancestor, seen = self.parent, {self.pk}

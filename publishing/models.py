@@ -319,8 +319,8 @@ class Publishable(EditCounted):
     # Which cached public pages show this page (publishing/page_cache.py).
 
     def own_pages(self):
-        """The page cache tag of this page's own address, while the public can see it."""
-        return page_cache.pages_of(self) if self.is_public else set()
+        """The page cache tags of this page's own address and of the sitemap, which dates it, while it is public."""
+        return {*page_cache.pages_of(self), page_cache.SITEMAP_TAG} if self.is_public else set()
 
     def pages_showing(self):
         """The page cache tags of every page showing this one: its own, its list and the pages linking to it."""

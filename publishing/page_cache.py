@@ -42,6 +42,9 @@ RETRY_SECONDS = 5
 _down_until = 0.0
 # A tag of every cached page, replaced by clear() (`manage.py clear_page_cache`).
 SITE_TAG = "site"
+# The tag of /sitemap.xml, which lists every public page with the date of its approved version:
+# replaced with the tag of any public page's own address (Publishable.own_pages).
+SITEMAP_TAG = "sitemap"
 
 
 def page_tag(path):

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "procedures",
     "conditions",
     "demo",  # `manage.py load_demo` and its content; nothing imports it
+    "feedback",
     # Third party
     "django_ckeditor_5",
     "csp",
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "django.contrib.staticfiles",
 ]
 
@@ -433,6 +435,11 @@ AXES_LOCKOUT_CALLABLE = "radiology_site.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "radiology_site.middleware.client_ip"
 # The addresses of the reverse proxy, whose X-Real-IP header names the real visitor.
 TRUSTED_PROXY_IPS = env_list("DJANGO_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+
+# "Was this page helpful?" (feedback/): posts one address may send in a window, counted in the cache. A
+# hospital's wards and a family's phones may share an address, so this counts posts, not people.
+FEEDBACK_RATE_LIMIT = env_int("DJANGO_FEEDBACK_RATE_LIMIT", 10)
+FEEDBACK_RATE_LIMIT_SECONDS = env_int("DJANGO_FEEDBACK_RATE_LIMIT_MINUTES", 10) * 60
 
 # Two-factor login for the admin (django-otp, TOTP apps such as Microsoft or Google Authenticator).
 ADMIN_REQUIRES_2FA = env_bool("DJANGO_ADMIN_2FA")

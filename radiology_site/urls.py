@@ -5,9 +5,11 @@ from django.urls import include, path
 
 from conditions.models import Condition
 from procedures.models import Procedure
+from publishing import page_cache
 from publishing.page_cache import cached_page
 
 from . import health, outage, views
+from .sitemaps import sitemap_xml
 
 admin.site.site_header = "Patient information: staff admin"
 admin.site.site_title = "Patient information admin"
@@ -16,6 +18,9 @@ admin.site.index_title = "Pages, procedures and case studies"
 urlpatterns = [
     path("", cached_page(views.home, Condition.LIST_TAG, Procedure.LIST_TAG), name="home"),
     path("search/", views.search, name="search"),
+    # Changed by any change to a public page: its address or the date of its approved version (SITEMAP_TAG).
+    path("sitemap.xml", cached_page(sitemap_xml, page_cache.SITEMAP_TAG), name="sitemap"),
+    path("robots.txt", cached_page(views.robots_txt), name="robots_txt"),
     path("conditions/", include("conditions.urls")),
     path("procedures/", include("procedures.urls")),
     # Ahead of the admin's own URLs, which would send a visitor who is not logged in to log in.

@@ -1,13 +1,15 @@
 from datetime import timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib import admin
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from conditions.models import Condition
 from procedures.models import Procedure, ProcedureCategory
+from publishing.addresses import address
 from publishing.models import search_words
 
 
@@ -39,6 +41,14 @@ def search(request):
             "result_count": len(conditions) + len(procedures),
         },
     )
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page, listed in the sitemap; the admin and search results are kept out."""
+    sitemap = (settings.SITE_URL or f"{request.scheme}://{request.get_host()}") + address("sitemap")
+    lines = ["User-agent: *", f"Disallow: {address('admin:index')}", f"Disallow: {address('search')}"]
+    return HttpResponse("\n".join([*lines, f"Sitemap: {sitemap}", ""]), content_type="text/plain; charset=utf-8")
 
 
 @require_safe

@@ -155,10 +155,11 @@ def staff_client(client, staff_user):
 
 @pytest.fixture
 def roles(db):
-    """The groups the data migration makes. A transactional test's flush empties them, so make them again."""
+    """The groups the data migrations make. A transactional test's flush empties them, so make them again."""
     if not Group.objects.filter(name="Editors").exists():
         migration = importlib.import_module("publishing.migrations.0001_roles")
         migration.create_roles(apps, connection.schema_editor())
+        importlib.import_module("feedback.migrations.0002_roles").grant(apps, connection.schema_editor())
 
 
 def make_staff(username, group=None):

@@ -19,9 +19,10 @@ def trail(html):
 
 
 def json_ld(html):
-    """Every JSON-LD block on the page, parsed."""
+    """The page's BreadcrumbList JSON-LD blocks, parsed (the page's MedicalWebPage has a block of its own)."""
     blocks = html.split('<script type="application/ld+json">')[1:]
-    return [json.loads(block.split("</script>")[0]) for block in blocks]
+    found = [json.loads(block.split("</script>")[0]) for block in blocks]
+    return [data for data in found if data["@type"] == "BreadcrumbList"]
 
 
 def test_a_condition_page_shows_home_conditions_and_itself(client):

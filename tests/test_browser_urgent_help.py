@@ -46,7 +46,8 @@ def test_on_a_desktop_the_card_and_breadcrumbs_pass_axe(live_server, page, demo)
     nav = page.get_by_role("navigation", name="Breadcrumb")
     assert nav.get_by_role("link").all_inner_texts() == ["Home", "Conditions", "Bone pain from cancer"]
     assert nav.locator("[aria-current=page]").inner_text() == "Bone pain from cancer"
-    data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
+    blocks = [json.loads(text) for text in page.locator('script[type="application/ld+json"]').all_text_contents()]
+    [data] = [block for block in blocks if block["@type"] == "BreadcrumbList"]
     assert [item["name"] for item in data["itemListElement"]] == ["Home", "Conditions", "Bone pain from cancer"]
     assert data["itemListElement"][-1]["item"] == live_server.url + DEMO
     assert axe_violations(page) == [] and csp_violations(page) == []
